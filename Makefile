@@ -1,0 +1,49 @@
+# Tỉnh số: the two commands a newcomer needs are `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
+	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null && { echo $$p; break; }; done)
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export DJANGO_SETTINGS_MODULE := tinhso.config.settings
+export TINHSO_ALLOWED_HOSTS ?= 127.0.0.1,localhost,testserver,$(HOST)
+
+.PHONY: run test lint format bench migrate demo clean-db help
+
+help:
+	@echo "make run    serve the demo province on http://$(HOST):$(PORT) (SQLite)"
+	@echo "make test   run the whole test suite"
+	@echo "make lint   ruff, mypy, import-linter"
+	@echo "make bench  run the benchmarks in bench/"
+
+$(BIN)/python:
+	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is needed (python3.11, python3.12, python3.13)."; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# Re-install only when the project's dependencies change.
+$(VENV)/.installed-run: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[dev]"
+	@touch $@ $(VENV)/.installed-run
+
+run: $(VENV)/.installed-run
+	$(BIN)/tinhso migrate --no-input
+	$(BIN)/tinhso demo
+	@echo "Tỉnh số: http://$(HOST):$(PORT)/"
+	$(BIN)/waitress-serve --host=$(HOST) --port=$(PORT) --threads=8 tinhso.config.wsgi:application
+
+test: $(VENV)/.installed-dev
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+	$(BIN)/mypy src/tinhso
+
+bench: $(VENV)/.installed-dev
+	@for f in bench/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done

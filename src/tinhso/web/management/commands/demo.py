@@ -1,0 +1,74 @@
+"""`tinhso demo`: load the demo province (Thanh Hóa) — its real administrative units, its
+agencies, an account for each role, citizens and businesses, and the procedure catalog.
+Idempotent: a second run finds everything in place and returns in a moment."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import time
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandParser
+from tqdm import tqdm
+
+from tinhso.accounts.demo import load_people
+from tinhso.accounts.models import User
+from tinhso.catalog.demo import load_catalog
+from tinhso.directory.demo import demo_agency_roles, load_agencies
+from tinhso.directory.services import units_import
+
+
+class Command(BaseCommand):
+    help = "Nạp dữ liệu mẫu tỉnh Thanh Hóa (đơn vị hành chính, cơ quan, tài khoản, thủ tục)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--province", default=settings.TINHSO_PROVINCE_CODE)
+        parser.add_argument("--quiet-progress", action="store_true",
+                            help="không hiện thanh tiến trình")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        started = time.monotonic()
+        province = options["province"]
+        show = not options["quiet_progress"]
+        first_run = not User.objects.filter(username="admin").exists()
+        admin_password = os.environ.get("TINHSO_ADMIN_PASSWORD") or secrets.token_urlsafe(12)
+        demo_password = os.environ.get("TINHSO_DEMO_PASSWORD") or secrets.token_urlsafe(9)
+
+        steps = ["đơn vị hành chính", "cơ quan", "tài khoản", "thủ tục hành chính"]
+        with tqdm(total=len(steps), desc="Dữ liệu mẫu", unit="bước", disable=not show) as bar:
+            bar.set_postfix_str(steps[0])
+            units_import(province_codes=[province])
+            bar.update()
+            bar.set_postfix_str(steps[1])
+            load_agencies(province_code=province)
+            agencies = demo_agency_roles(province_code=province)
+            bar.update()
+            bar.set_postfix_str(steps[2])
+            created = load_people(agencies=agencies, province_code=province,
+                                  admin_password=admin_password, demo_password=demo_password)
+            bar.update()
+            bar.set_postfix_str(steps[3])
+            load_catalog(agencies=agencies)
+            bar.update()
+
+        elapsed = time.monotonic() - started
+        self.stdout.write(self.style.SUCCESS(f"Dữ liệu mẫu sẵn sàng ({elapsed:.1f} giây)."))
+        if first_run and "admin" in created:
+            self._announce(admin_password, demo_password)
+
+    def _announce(self, admin_password: str, demo_password: str) -> None:
+        """Print the generated passwords once, and keep a copy only the owner can read."""
+        lines = [
+            "Tài khoản quản trị: admin",
+            f"  mật khẩu: {admin_password}",
+            "Các tài khoản mẫu khác (xem README):",
+            f"  mật khẩu chung: {demo_password}",
+        ]
+        path = settings.VAR_DIR / "demo-credentials.txt"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("\n".join(lines) + "\n")
+        path.chmod(0o600)
+        self.stdout.write("\n".join(lines))
+        self.stdout.write(f"(Đã lưu một bản tại {path}, chỉ chủ sở hữu đọc được.)")
