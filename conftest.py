@@ -1,5 +1,14 @@
-"""Suite-wide test setup. The test database may purge the audit log between tests."""
+"""Suite-wide test setup."""
+
+import pytest
 
 from tinhso.core import db as core_db
 
+# The test database may purge the audit log between tests; nothing else may.
 core_db.AUDIT_PURGE_ALLOWED = True
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Real hashing is slow on purpose; tests check behaviour, not the cost of PBKDF2."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -30,8 +30,26 @@ def assert_accessible(page: Any) -> None:
     assert not violations, f"axe-core found on {page.url}:\n{describe(violations)}"
 
 
-def horizontal_overflow(page: Any) -> int:
-    """How many CSS pixels the page is wider than the viewport (0 when it fits)."""
-    return int(page.evaluate(
-        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+def page_width(page: Any) -> int:
+    """The document's scroll width: at most the viewport width when nothing overflows."""
+    return int(page.evaluate("document.documentElement.scrollWidth"))
+
+
+# Controls people tap: every one must be at least 44 CSS pixels high (WCAG 2.5.5 target size,
+# which GOV.UK and the Vietnamese e-government guidelines both follow). Links inside running
+# text are exempt, as WCAG exempts inline targets.
+TAP_TARGETS = (
+    "header a, header button, nav a, main button, main input:not([type=hidden]), main select, "
+    ".pagination a"
+)
+
+
+def small_tap_targets(page: Any, minimum: float = 44) -> list[str]:
+    return list(page.evaluate(
+        """([selector, minimum]) => Array.from(document.querySelectorAll(selector))
+            .filter(el => el.offsetParent !== null)
+            .map(el => [el, el.getBoundingClientRect()])
+            .filter(([el, r]) => r.height < minimum - 0.5)
+            .map(([el, r]) => `${el.tagName.toLowerCase()} "${(el.innerText || el.name || '').trim()}" ${Math.round(r.width)}x${Math.round(r.height)}`)""",
+        [TAP_TARGETS, minimum],
     ))
