@@ -103,7 +103,7 @@ def load_people(*, agencies: dict[str, Agency], province_code: str, admin_passwo
     probe = User()
     probe.set_password(demo_password)
     password_hash = probe.password  # one hash shared by the demo citizens: hashing is slow
-    used_ids: set[str] = set(User.objects.exclude(citizen_id=None).values_list("citizen_id", flat=True))
+    used_ids = {c for c in User.objects.values_list("citizen_id", flat=True) if c}
     for i in range(1, citizens + 1):
         name = f"{rng.choice(SURNAMES)} {rng.choice(GIVEN)}"
         cid = citizen_id_for(rng)
@@ -114,7 +114,7 @@ def load_people(*, agencies: dict[str, Agency], province_code: str, admin_passwo
         new_people.append(User(username=username, full_name=name, kind=User.Kind.CITIZEN,
                                citizen_id=cid, password=password_hash,
                                address=f"Số {rng.randint(1, 200)}, tỉnh Thanh Hóa"))
-    used_tax = set(User.objects.exclude(tax_code=None).values_list("tax_code", flat=True))
+    used_tax = {t for t in User.objects.values_list("tax_code", flat=True) if t}
     existing_b = set(User.objects.filter(username__startswith="doanhnghiep").values_list("username", flat=True))
     for i in range(1, businesses + 1):
         tax = tax_code_for(rng)

@@ -6,7 +6,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from tinhso.accounts.models import User
-from tinhso.accounts.permissions import can
+from tinhso.directory.permissions import can
 from tinhso.core.audit import audit_record
 from tinhso.core.errors import NotAllowed
 from tinhso.directory.models import Agency, Grant

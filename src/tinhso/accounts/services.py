@@ -10,7 +10,7 @@ from django.db import transaction
 
 from tinhso.accounts.identity import IdentityError, normalize_tax_code, parse_citizen_id
 from tinhso.accounts.models import User
-from tinhso.accounts.permissions import ensure_can
+from tinhso.directory.permissions import ensure_can
 from tinhso.core.audit import audit_record
 from tinhso.core.errors import DomainError, FieldError, NotAllowed
 from tinhso.core.text import UnsafeText, clean_text

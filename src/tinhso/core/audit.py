@@ -70,12 +70,14 @@ def audit_record(
     )
     seq, prev_hash = (last[0] + 1, last[1]) if last else (1, "")
     at = timezone.now()
-    fields = dict(
+    digest = _digest(at=at, actor_id=actor_id, actor_label=actor_label, action=action,
+                     object_type=object_type, object_id=object_id, seq=seq, data=data, ip=ip,
+                     prev_hash=prev_hash)
+    return AuditEvent.objects.create(
         at=at, actor_id=actor_id, actor_label=actor_label, action=action,
         object_type=object_type, object_id=object_id, seq=seq, data=data, ip=ip,
-        prev_hash=prev_hash,
+        prev_hash=prev_hash, hash=digest,
     )
-    return AuditEvent.objects.create(**fields, hash=_digest(**fields))
 
 
 @dataclass

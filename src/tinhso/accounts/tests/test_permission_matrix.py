@@ -3,7 +3,7 @@ in their own province only)."""
 
 import pytest
 
-from tinhso.accounts.permissions import PERMISSIONS, agency_scope, can
+from tinhso.directory.permissions import PERMISSIONS, agency_scope, can
 from tinhso.accounts.tests.factories import AgencyFactory, UserFactory, officer
 from tinhso.directory.models import PROVINCE_WIDE_ROLES, Role
 

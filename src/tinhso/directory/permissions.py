@@ -1,0 +1,101 @@
+"""Who may do what, in one place.
+
+Each permission names the roles that hold it. A grant in an agency gives the permission for
+that agency only; the province-wide roles (province admin, observer) give it for every agency
+of their province. Selectors use `agency_scope` to filter reads; services call `ensure_can`
+before they write. No view decides permissions on its own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Q
+
+from tinhso.core.errors import NotAllowed
+from tinhso.directory.models import Agency, Grant, Role
+
+R = Role
+PERMISSIONS: dict[str, frozenset[Role]] = {
+    # Procedure catalog: the agency that performs a procedure keeps its entry.
+    "catalog.procedure.view_draft": frozenset({R.AGENCY_ADMIN, R.PROVINCE_ADMIN, R.ONESTOP_OFFICER,
+                                               R.SPECIALIST, R.LEADER, R.OBSERVER}),
+    "catalog.procedure.manage": frozenset({R.AGENCY_ADMIN, R.PROVINCE_ADMIN}),
+    "catalog.import": frozenset({R.PROVINCE_ADMIN}),
+    # Directory: agencies and who works in them.
+    "directory.agency.manage": frozenset({R.PROVINCE_ADMIN}),
+    "directory.grant.manage": frozenset({R.AGENCY_ADMIN, R.PROVINCE_ADMIN}),
+    # Personal data of applicants (ID numbers, addresses): the officers who handle dossiers.
+    "accounts.personal_data.view": frozenset({R.ONESTOP_OFFICER, R.SPECIALIST, R.LEADER,
+                                              R.PROVINCE_ADMIN}),
+    # Audit log and API tokens.
+    "core.audit.view": frozenset({R.AGENCY_ADMIN, R.PROVINCE_ADMIN}),
+    "accounts.token.manage": frozenset({R.PROVINCE_ADMIN}),
+    # Dashboards and reports: read-only for the Steering Committee.
+    "indicators.view": frozenset({R.OBSERVER, R.LEADER, R.PROVINCE_ADMIN, R.AGENCY_ADMIN}),
+}
+
+
+@dataclass(frozen=True)
+class AgencyScope:
+    """The agencies in which a user holds a permission: all of some provinces, and some."""
+
+    provinces: frozenset[str] = field(default_factory=frozenset)
+    agency_ids: frozenset[int] = field(default_factory=frozenset)
+
+    @property
+    def empty(self) -> bool:
+        return not self.provinces and not self.agency_ids
+
+    def q(self, prefix: str = "") -> Q:
+        """A filter for rows whose agency (reached through `prefix`) is in scope."""
+        if self.empty:
+            return Q(pk__in=[])
+        agency = f"{prefix}__" if prefix else ""
+        cond = Q(**{f"{agency}pk__in": self.agency_ids}) if self.agency_ids else Q(pk__in=[])
+        if self.provinces:
+            cond |= Q(**{f"{agency}province_code__in": self.provinces})
+        return cond
+
+    def contains(self, agency: Agency) -> bool:
+        return agency.pk in self.agency_ids or agency.province_code in self.provinces
+
+
+def _grants(user: Any) -> list[Grant]:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return []
+    cached = getattr(user, "_tinhso_grants", None)
+    if cached is None:
+        cached = list(Grant.objects.filter(user=user))
+        user._tinhso_grants = cached
+    return cached
+
+
+def roles_of(user: Any) -> set[Role]:
+    return {Role(g.role) for g in _grants(user)}
+
+
+def agency_scope(user: Any, perm: str) -> AgencyScope:
+    roles = PERMISSIONS[perm]
+    provinces, agencies = set(), set()
+    for g in _grants(user):
+        if g.role not in roles:
+            continue
+        if g.agency_id is None:
+            provinces.add(g.province_code)
+        else:
+            agencies.add(g.agency_id)
+    return AgencyScope(frozenset(provinces), frozenset(agencies))
+
+
+def can(user: Any, perm: str, agency: Agency | None = None) -> bool:
+    scope = agency_scope(user, perm)
+    if agency is None:
+        return not scope.empty
+    return scope.contains(agency)
+
+
+def ensure_can(user: Any, perm: str, agency: Agency | None = None) -> None:
+    if not can(user, perm, agency):
+        raise NotAllowed()
