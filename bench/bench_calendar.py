@@ -66,6 +66,17 @@ def main() -> None:
     measure("working_time_between(start, end)",
             lambda: [between(s, e) for s, e in zip(starts, ends, strict=True)])
 
+    explain = cal.explain
+    few = list(zip(starts, day_counts, strict=True))[: max(1, args.n // 20)]
+    best = float("inf")
+    for _ in range(args.repeat):
+        t = time.perf_counter()
+        for s, d in few:
+            explain(s, working_days=d)
+        best = min(best, time.perf_counter() - t)
+    print(f"{'explain(start, working_days=n) incl. text':<48} {len(few) / best:>12,.0f} ops/s"
+          f"  ({best * 1e6 / len(few):.2f} µs/op)")
+
     # sanity: every result is consistent with the requested duration
     for s, d in list(zip(starts, day_counts, strict=True))[:1000]:
         assert between(s, due(s, working_days=d)) == cal.day_length * d

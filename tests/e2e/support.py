@@ -53,3 +53,12 @@ def small_tap_targets(page: Any, minimum: float = 44) -> list[str]:
             .map(([el, r]) => `${el.tagName.toLowerCase()} "${(el.innerText || el.name || '').trim()}" ${Math.round(r.width)}x${Math.round(r.height)}`)""",
         [TAP_TARGETS, minimum],
     ))
+
+
+def snap(page: Any, directory: Any, name: str) -> None:
+    """Save a full-page screenshot for a human to look at, when a directory was given."""
+    if directory is None:
+        return
+    width = page.viewport_size["width"] if page.viewport_size else 0
+    lang = page.locator("html").get_attribute("lang")
+    page.screenshot(path=str(directory / f"{name}-{lang}-{width}.png"), full_page=True)

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from .support import DESKTOP, PHONE, assert_accessible, page_width, small_tap_targets
+from .support import DESKTOP, PHONE, assert_accessible, page_width, small_tap_targets, snap
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -20,10 +20,12 @@ LANGS = pytest.mark.parametrize("lang", ["vi", "en"])
 @pytest.mark.parametrize("path", ["/", "/dang-nhap/", "/khong-co-trang-nay/"],
                          ids=["home", "login", "404"])
 def test_shell_pages_have_no_serious_accessibility_violations(
-    open_page: Any, path: str, lang: str, viewport: dict[str, int]
+    open_page: Any, path: str, lang: str, viewport: dict[str, int], screenshot_dir: Any,
+    request: pytest.FixtureRequest,
 ) -> None:
     page = open_page(path, lang=lang, viewport=viewport)
     assert page.locator("html").get_attribute("lang") == lang
+    snap(page, screenshot_dir, request.node.callspec.id.split("-")[0])
     assert_accessible(page)
 
 
@@ -64,7 +66,7 @@ def test_language_choice_is_remembered_on_the_next_page(open_page: Any) -> None:
     page = open_page("/")
     page.get_by_role("button", name="English").click()
     page.wait_for_load_state()
-    page.get_by_role("link", name="Log in").click()
+    page.get_by_role("navigation").get_by_role("link", name="Log in").click()
     page.wait_for_load_state()
     assert page.locator("html").get_attribute("lang") == "en"
 

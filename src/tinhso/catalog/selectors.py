@@ -112,7 +112,7 @@ def list_versions(code: str, *, on: dt.date | None = None) -> list[ProcedureVers
     """Every version already in effect or past, newest first (future ones are not public)."""
     code = parse_code_or_error(code)
     versions = list(
-        effective_versions(on).filter(procedure__code=code).select_related("agency")
+        effective_versions(on).filter(procedure__code=code).select_related("procedure", "agency")
         .order_by("-number")
     )
     if not versions:

@@ -482,13 +482,19 @@ class WorkingCalendar:
                 status=422,
                 code="required",
             )
-        if working_days is not None:
-            number = _to_decimal(working_days, "working_days")
-            us = number * self._day_us
-        else:
-            number = _to_decimal(working_hours, "working_hours")
-            us = number * 3600 * _US
-        return timedelta(microseconds=int(us.to_integral_value(rounding=ROUND_HALF_UP)))
+        name = "working_days" if working_days is not None else "working_hours"
+        try:
+            if type(working_days) is int and working_days >= 0:  # the common case, kept fast
+                return timedelta(microseconds=working_days * self._day_us)
+            if type(working_hours) is int and working_hours >= 0:
+                return timedelta(hours=working_hours)
+            if working_days is not None:
+                us = _to_decimal(working_days, name) * self._day_us
+            else:
+                us = _to_decimal(working_hours, name) * 3600 * _US
+            return timedelta(microseconds=int(us.to_integral_value(rounding=ROUND_HALF_UP)))
+        except OverflowError as exc:
+            raise DomainError.for_field(name, _("Thời hạn quá lớn."), code="too_large") from exc
 
     def add_working_time(self, start: datetime, duration: timedelta) -> datetime:
         """The earliest instant at or after `start` by which `duration` of working time has
@@ -541,7 +547,11 @@ class WorkingCalendar:
         return merged
 
     def _due_with_pauses(
-        self, start: datetime, duration: timedelta, pauses: Iterable[tuple[datetime, datetime]]
+        self,
+        start: datetime,
+        duration: timedelta,
+        pauses: Iterable[tuple[datetime, datetime]],
+        amount_field: str = "duration",
     ) -> tuple[datetime, list[PauseNote]]:
         _require_aware(start, "start")
         us = duration // _ONE_US
@@ -562,7 +572,7 @@ class WorkingCalendar:
                 target += w_end - w_begin
         if target == w_start:
             return start.astimezone(TZ), notes
-        return self._instant(target, "duration"), notes
+        return self._instant(target, amount_field), notes
 
     def due_with_pauses(
         self, start: datetime, duration: timedelta, pauses: Iterable[tuple[datetime, datetime]]
@@ -596,9 +606,13 @@ class WorkingCalendar:
         """Due moment of a deadline given in working days or working hours (exactly one),
         received at `start`, with optional pauses."""
         duration = self.duration_of(working_days=working_days, working_hours=working_hours)
+        amount_field = "working_days" if working_days is not None else "working_hours"
         if not pauses:
-            return self.add_working_time(start, duration)
-        return self._due_with_pauses(start, duration, pauses)[0]
+            us = duration // _ONE_US
+            if us == 0:
+                return _require_aware(start, "start").astimezone(TZ)
+            return self._instant(self._coord(start) + us, amount_field)
+        return self._due_with_pauses(start, duration, pauses, amount_field)[0]
 
     def explain(
         self,
@@ -611,7 +625,8 @@ class WorkingCalendar:
         """The due moment with the reasons: the days skipped (weekends, holidays by name, the
         province's days off), the weekend days worked, the pauses, and a Vietnamese paragraph."""
         duration = self.duration_of(working_days=working_days, working_hours=working_hours)
-        due, pause_notes = self._due_with_pauses(start, duration, pauses)
+        amount_field = "working_days" if working_days is not None else "working_hours"
+        due, pause_notes = self._due_with_pauses(start, duration, pauses, amount_field)
         local_start = start.astimezone(TZ)
         counting_from = self.next_working_moment(local_start)
         if counting_from > due:  # a zero-length deadline is due at receipt

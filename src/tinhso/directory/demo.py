@@ -178,3 +178,27 @@ def find_agency(province_code: str, name: str) -> Agency | None:
         if fold(agency.name) == key:
             return agency
     return None
+
+
+def demo_agency_roles(province_code: str = "38") -> dict[str, Agency]:
+    """The agencies the demo accounts and procedures are attached to, by what they do:
+    `province` (the provincial People's Committee), `office` (its Office), `service_centre`,
+    `justice` (Department of Justice), `construction`, `agriculture`, `finance`, and
+    `commune` (the committee of the province's first ward, Phường Hạc Thành for Thanh Hóa)."""
+    letters = PROVINCE_LETTERS[province_code]
+    by_code = {a.code: a for a in Agency.objects.filter(province_code=province_code)
+               .exclude(kind=A.COMMUNE)}
+    thirds = {short: third for third, _, short, _ in PROVINCIAL_BODIES}
+    roles = {
+        "province": by_code[_code(0, 0, letters)],
+        "office": by_code[_code(0, thirds["VP"], letters)],
+        "service_centre": by_code[_code(1, 1, letters)],
+        "justice": by_code[_code(0, thirds["STP"], letters)],
+        "construction": by_code[_code(0, thirds["SXD"], letters)],
+        "agriculture": by_code[_code(0, thirds["SNNMT"], letters)],
+        "finance": by_code[_code(0, thirds["STC"], letters)],
+    }
+    communes = Agency.objects.filter(province_code=province_code, kind=A.COMMUNE)
+    roles["commune"] = (communes.filter(unit__name="Phường Hạc Thành").first()
+                        or communes.order_by("code").first())
+    return roles

@@ -177,7 +177,7 @@ class Grant(models.Model):
                 name="grant_unique_province_wide",
             ),
             models.CheckConstraint(
-                condition=Q(role__in=[r.value for r in PROVINCE_WIDE_ROLES])
+                condition=Q(role__in=sorted(r.value for r in PROVINCE_WIDE_ROLES))
                 | Q(agency__isnull=False),
                 name="grant_agency_unless_province_wide",
             ),

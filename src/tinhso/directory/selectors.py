@@ -11,7 +11,6 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from tinhso.accounts.permissions import agency_scope
 from tinhso.directory.models import AdminUnit, Agency, UnitSuccession
 
 MAX_GENERATIONS = 20  # a guard against a cycle in hand-edited data
@@ -125,12 +124,10 @@ def unit_successor_map(
     }
 
 
-def agencies_for(user: Any, perm: str | None = None) -> QuerySet[Agency]:
-    """Agencies the user works in or administers. With `perm`, those where the user holds it;
-    without, those of any grant the user has (a province-wide grant: the whole province)."""
-    if perm is not None:
-        scope = agency_scope(user, perm)
-        return Agency.objects.filter(scope.q()).select_related("unit", "parent")
+def agencies_for(user: Any) -> QuerySet[Agency]:
+    """Agencies the user works in: those of the user's grants, and for a province-wide grant
+    every agency of the province. (For the agencies where a user holds one permission, use
+    `tinhso.directory.permissions.agency_scope(user, perm).q()`.)"""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return Agency.objects.none()
     grants = list(user.grants.all())

@@ -12,12 +12,18 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from tinhso.accounts.permissions import ensure_can
+from tinhso.directory.permissions import ensure_can
 from tinhso.core.audit import audit_record
 from tinhso.core.errors import DomainError
 from tinhso.core.text import UnsafeText, clean_text, fold
 from tinhso.directory import sources
-from tinhso.directory.models import REFORM_DATE, AdminUnit, Agency, UnitSuccession, validate_agency_code
+from tinhso.directory.models import (
+    REFORM_DATE,
+    AdminUnit,
+    Agency,
+    UnitSuccession,
+    validate_agency_code,
+)
 
 # progress(stage, done, total): called as the import goes, for a progress bar.
 Progress = Callable[[str, int, int], None]
@@ -271,12 +277,11 @@ AGENCY_FIELDS = ("code", "name", "short_name", "kind", "parent", "unit", "is_act
 
 def _clean_agency(agency: Agency) -> None:
     """Field checks with the field named, so the API answers 422 on the right input."""
-    try:
-        agency.code = clean_text(agency.code)
-        agency.name = clean_text(agency.name)
-        agency.short_name = clean_text(agency.short_name or "")
-    except UnsafeText as exc:
-        raise DomainError.for_field("name", _("Văn bản chứa ký tự không hợp lệ.")) from exc
+    for name in ("code", "name", "short_name"):
+        try:
+            setattr(agency, name, clean_text(getattr(agency, name) or ""))
+        except UnsafeText as exc:
+            raise DomainError.for_field(name, _("Văn bản chứa ký tự không hợp lệ.")) from exc
     try:
         validate_agency_code(agency.code)
     except ValidationError as exc:
