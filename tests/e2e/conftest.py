@@ -33,8 +33,6 @@ CHROMIUM_ARGS = [
 SKIP_REASON = f"BROWSER TESTS SKIPPED: chromium not found at {CHROMIUM}"
 HERE = Path(__file__).parent
 
-_skipped: list[str] = []
-
 
 def chromium_available() -> bool:
     return CHROMIUM.is_file() and os.access(CHROMIUM, os.X_OK)
@@ -47,15 +45,23 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if HERE in Path(str(item.path)).parents:
             item.add_marker(skip)
-            _skipped.append(item.nodeid)
+
+
+def _browser_skips(reporter: Any) -> int:
+    """How many tests this run skipped for want of Chromium (deselected ones do not count)."""
+    return sum(
+        1 for report in reporter.stats.get("skipped", [])
+        if SKIP_REASON in str(getattr(report, "longrepr", ""))
+    )
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
-    if not _skipped:
+    skipped = _browser_skips(terminalreporter)
+    if not skipped:
         return
     terminalreporter.write_sep("!", SKIP_REASON, red=True, bold=True)
     terminalreporter.write_line(
-        f"{len(_skipped)} browser tests did not run. Install Debian's chromium "
+        f"{skipped} browser tests did not run. Install Debian's chromium "
         f"(apt-get install chromium) or point TINHSO_CHROMIUM at a Chromium binary.",
         red=True,
     )
@@ -112,3 +118,10 @@ def screenshot_dir() -> Path | None:
     path = Path(value)
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    # Repeat it after the final counts line, where people look.
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None and _browser_skips(reporter):
+        reporter.write_sep("!", SKIP_REASON, red=True, bold=True)

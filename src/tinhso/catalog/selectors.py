@@ -12,7 +12,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Case, Exists, IntegerField, OuterRef, Prefetch, QuerySet, Value, When
 
 from tinhso.catalog.codes import InvalidProcedureCode, normalize_procedure_code
-from tinhso.catalog.models import Fee, Procedure, ProcedureVersion, RequiredDocument
+from tinhso.catalog.models import Fee, ProcedureVersion, RequiredDocument
 from tinhso.catalog.schema import today
 from tinhso.core.errors import DomainError, NotFound
 from tinhso.core.text import fold
@@ -180,7 +180,3 @@ def export_rows(*, batch: int = 500) -> Iterator[dict[str, Any]]:
 
 def export_count() -> int:
     return current_versions().count()
-
-
-def procedure_exists(code: str) -> bool:
-    return Procedure.objects.filter(code=code).exists()

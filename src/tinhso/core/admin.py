@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from tinhso.core.models import AuditEvent, CalendarDay
+from tinhso.core.models import AuditEvent, CalendarDay, ProvinceSchedule
 
 
 @admin.register(AuditEvent)
@@ -28,3 +28,8 @@ class CalendarDayAdmin(admin.ModelAdmin):
     list_display = ["date", "kind", "reason", "province_code"]
     list_filter = ["kind", "province_code"]
     date_hierarchy = "date"
+
+
+@admin.register(ProvinceSchedule)
+class ProvinceScheduleAdmin(admin.ModelAdmin):
+    list_display = ["province_code", "office_hours"]

@@ -94,10 +94,10 @@ class OfficeHours:
             if not match:
                 raise ValueError(f"bad office hours period: {part!r} (want HH:MM-HH:MM)")
             h1, m1, h2, m2 = (int(g) for g in match.groups())
-            end = time(0) if (h2, m2) == (24, 0) else time(h2, m2)
-            if end == time(0):
-                raise ValueError("a period must end before midnight")
-            periods.append((time(h1, m1), end))
+            try:
+                periods.append((time(h1, m1), time(h2, m2)))
+            except ValueError as exc:
+                raise ValueError(f"bad office hours period: {part!r} ({exc})") from exc
         return cls(tuple(periods))
 
     @property
@@ -221,6 +221,9 @@ def format_working_time(duration: timedelta) -> str:
     if minutes:
         return _("%(sign)s%(m)d phút") % {"sign": sign, "m": minutes}
     return _("%(sign)s%(h)d giờ") % {"sign": sign, "h": hours}
+
+
+_LIST_AT_MOST = 20  # days named one by one in an explanation's sentence
 
 
 def _weekday_name(day: date) -> str:
@@ -372,8 +375,6 @@ class WorkingCalendar:
         seconds, us = divmod(tod, _US)
         minutes, s = divmod(seconds, 60)
         h, mi = divmod(minutes, 60)
-        if h == 24:  # a period ending at midnight is refused by OfficeHours; kept for safety
-            return datetime(d.year, d.month, d.day, tzinfo=TZ) + timedelta(days=1)
         return datetime(d.year, d.month, d.day, h, mi, s, us, tzinfo=TZ)
 
     # -- days --------------------------------------------------------------------------------
@@ -383,10 +384,10 @@ class WorkingCalendar:
         """Working time in one working day (8 hours by default): one working day of a deadline."""
         return timedelta(microseconds=self._day_us)
 
-    def is_working_day(self, day: date) -> bool:
+    def is_working_day(self, day: date, *, field_name: str = "date") -> bool:
         o = day.toordinal()
         if o < self._first_ord or o > self._last_ord:
-            raise self._range_error("date")
+            raise self._range_error(field_name)
         days = self._table()
         i = bisect_left(days, o)
         return i < len(days) and days[i] == o
@@ -426,7 +427,7 @@ class WorkingCalendar:
         """True when `at` falls inside office hours on a working day (periods are [start, end))."""
         _require_aware(at, "at")
         local = at.astimezone(TZ)
-        if not self.is_working_day(local.date()):
+        if not self.is_working_day(local.date(), field_name="at"):
             return False
         tod = _tod_us(local.time())
         return any(b <= tod < e for b, e in self._periods)
@@ -676,13 +677,26 @@ class WorkingCalendar:
             )
         else:
             parts.append(_("Thời hạn %(hours)s làm việc.") % {"hours": hours})
-        if ex.skipped:
+        if ex.skipped and len(ex.skipped) <= _LIST_AT_MOST:
             parts.append(
                 _("Không tính %(count)d ngày nghỉ: %(days)s.")
                 % {"count": len(ex.skipped),
                    "days": "; ".join(f"{n.date:%d/%m/%Y}: {n.reason}" for n in ex.skipped)}
             )
-        if ex.extra_working_days:
+        elif ex.skipped:  # a long deadline: counts in the sentence, every day in the data
+            kinds = [n.kind for n in ex.skipped]
+            parts.append(
+                _("Không tính %(count)d ngày nghỉ (%(weekend)d ngày cuối tuần, %(holiday)d ngày "
+                  "lễ, tết, %(province)d ngày nghỉ riêng của tỉnh).")
+                % {"count": len(kinds), "weekend": kinds.count("weekend"),
+                   "holiday": kinds.count("holiday"), "province": kinds.count("province_off")}
+            )
+        if len(ex.extra_working_days) > _LIST_AT_MOST:
+            parts.append(
+                _("Có tính %(count)d ngày cuối tuần hoặc ngày lễ là ngày làm việc.")
+                % {"count": len(ex.extra_working_days)}
+            )
+        elif ex.extra_working_days:
             parts.append(
                 _("Có tính ngày làm việc: %(days)s.")
                 % {"days": "; ".join(f"{n.date:%d/%m/%Y}: {n.reason}"
@@ -703,7 +717,7 @@ class WorkingCalendar:
 # --------------------------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=40)  # one per province (34) and a few office-hour variants
 def _compiled(
     province_code: str,
     rows: tuple[tuple[date, str, str], ...],
@@ -728,16 +742,20 @@ def calendar_for_province(
     province_code: str | None = None, *, office_hours: OfficeHours | None = None
 ) -> WorkingCalendar:
     """The working calendar of a province (default: settings.TINHSO_PROVINCE_CODE): the national
-    calendar plus its CalendarDay rows. One small query each call, so edits by an operator are
+    calendar plus its CalendarDay rows, with its ProvinceSchedule office hours if it has them. One small query each call, so edits by an operator are
     seen at once by every process; the compiled calendar is cached by the rows' content."""
     from django.conf import settings
 
-    from tinhso.core.models import CalendarDay
+    from tinhso.core.models import CalendarDay, ProvinceSchedule
 
     code = province_code or settings.TINHSO_PROVINCE_CODE
+    if office_hours is None:
+        text = (ProvinceSchedule.objects.filter(province_code=code)
+                .values_list("office_hours", flat=True).first())
+        office_hours = OfficeHours.parse(text) if text else default_office_hours()
     rows = tuple(
         CalendarDay.objects.filter(province_code=code)
         .order_by("date")
         .values_list("date", "kind", "reason")
     )
-    return _compiled(code, rows, office_hours or default_office_hours())
+    return _compiled(code, rows, office_hours)

@@ -62,3 +62,36 @@ class CalendarDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} {self.get_kind_display()}: {self.reason}"
+
+
+def validate_office_hours(value: str) -> None:
+    from django.core.exceptions import ValidationError
+
+    from tinhso.core.calendar import OfficeHours
+    from tinhso.core.errors import DomainError
+
+    try:
+        OfficeHours.parse(value)
+    except (DomainError, ValueError) as exc:
+        raise ValidationError(
+            _("Giờ làm việc cần dạng 07:00-11:30,13:30-17:00 (các khoảng tăng dần)."),
+            code="office_hours",
+        ) from exc
+
+
+class ProvinceSchedule(models.Model):
+    """A province's office hours, when they differ from the default 07:00-11:30, 13:30-17:00."""
+
+    province_code = models.CharField(_("mã tỉnh"), max_length=8, unique=True)
+    office_hours = models.CharField(
+        _("giờ làm việc"), max_length=64, default="07:00-11:30,13:30-17:00",
+        validators=[validate_office_hours],
+        help_text=_("Các khoảng giờ làm việc trong ngày, ví dụ 07:00-11:30,13:30-17:00"),
+    )
+
+    class Meta:
+        verbose_name = _("giờ làm việc của tỉnh")
+        verbose_name_plural = _("giờ làm việc của tỉnh")
+
+    def __str__(self) -> str:
+        return f"{self.province_code}: {self.office_hours}"

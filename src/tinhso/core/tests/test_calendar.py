@@ -237,7 +237,9 @@ def test_a_shorter_day_makes_a_working_day_shorter():
     assert cal.due(vn(2025, 3, 17, 8, 0), working_days=2) == vn(2025, 3, 18, 12, 0)
 
 
-@pytest.mark.parametrize("text", ["7-11", "11:30-07:00", "07:00-12:00,11:00-17:00", ""])
+@pytest.mark.parametrize(
+    "text", ["7-11", "11:30-07:00", "07:00-12:00,11:00-17:00", "", "13:00-24:00"]
+)
 def test_bad_office_hours_are_refused(text):
     with pytest.raises(ValueError, match="period"):
         OfficeHours.parse(text)
@@ -298,3 +300,33 @@ def test_office_hours_from_settings(settings):
     settings.TINHSO_OFFICE_HOURS = "08:00-12:00,13:00-17:00"
     cal = calendar_for_province("38")
     assert cal.next_working_moment(vn(2025, 3, 17, 7, 0)) == vn(2025, 3, 17, 8, 0)
+
+
+def test_a_long_deadline_is_summarised_in_the_sentence_but_listed_in_full(cal):
+    explanation = cal.explain(vn(2025, 1, 2, 8, 0), working_days=250)
+    assert len(explanation.skipped) > 100
+    assert "ngày cuối tuần" in explanation.text
+    assert len(explanation.text) < 600
+    assert any(n.reason == "Quốc khánh" for n in explanation.skipped)
+
+
+@pytest.mark.django_db
+def test_a_province_with_its_own_office_hours_counts_by_them():
+    from tinhso.core.calendar import calendar_for_province
+    from tinhso.core.models import ProvinceSchedule
+
+    ProvinceSchedule.objects.create(province_code="99", office_hours="07:30-11:30,13:00-17:00")
+    cal = calendar_for_province("99")
+    assert cal.day_length == timedelta(hours=8)
+    start = datetime(2025, 6, 2, 7, 0, tzinfo=TZ)  # Monday, before this province opens
+    assert cal.next_working_moment(start) == datetime(2025, 6, 2, 7, 30, tzinfo=TZ)
+    assert cal.due(start, working_hours=4) == datetime(2025, 6, 2, 11, 30, tzinfo=TZ)
+
+
+def test_malformed_office_hours_are_refused_with_a_vietnamese_message():
+    from django.core.exceptions import ValidationError
+
+    from tinhso.core.models import validate_office_hours
+
+    with pytest.raises(ValidationError):
+        validate_office_hours("17:00-07:00")

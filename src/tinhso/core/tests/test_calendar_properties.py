@@ -16,7 +16,10 @@ PROVINCE = WorkingCalendar(
     extra_days_off={date(2025, 3, 18): "Nghỉ riêng của tỉnh", date(2026, 1, 5): "Nghỉ"},
     extra_working_days={date(2025, 3, 22): "Làm bù"},
 )
+PROVINCE.is_working_day(date(2025, 1, 1))  # build both tables now, not inside a timed example
 CALENDARS = st.sampled_from([CAL, PROVINCE])
+# Timings vary with the machine's load (CI shares 2 cores); correctness is what is tested here.
+relaxed = settings(deadline=None)
 
 starts = st.datetimes(
     min_value=datetime(2019, 1, 1),  # noqa: DTZ001 - hypothesis bounds are naive
@@ -52,6 +55,7 @@ def reference_working_time(cal: WorkingCalendar, start: datetime, end: datetime)
     return total
 
 
+@relaxed
 @given(CALENDARS, starts, durations)
 def test_due_is_never_before_start_and_the_requested_time_elapses(cal, start, duration):
     due = cal.add_working_time(start, duration)
@@ -60,19 +64,21 @@ def test_due_is_never_before_start_and_the_requested_time_elapses(cal, start, du
     assert cal.working_time_between(start, due) == duration
 
 
+@relaxed
 @given(CALENDARS, starts, positive)
 def test_due_is_a_working_moment_or_the_end_of_a_period(cal, start, duration):
     due = cal.add_working_time(start, duration)
     assert cal.is_working_moment(due) or is_period_end(cal, due)
 
 
+@relaxed
 @given(CALENDARS, starts, positive)
 def test_due_is_the_earliest_such_moment(cal, start, duration):
     due = cal.add_working_time(start, duration)
     assert cal.working_time_between(start, due - timedelta(microseconds=1)) < duration
 
 
-@settings(max_examples=60)
+@settings(max_examples=60, deadline=None)
 @given(CALENDARS, starts, starts)
 def test_working_time_between_matches_a_day_by_day_count(cal, a, b):
     start, end = min(a, b), max(a, b)
@@ -81,6 +87,7 @@ def test_working_time_between_matches_a_day_by_day_count(cal, a, b):
     assert cal.working_time_between(end, start) == -cal.working_time_between(start, end)
 
 
+@relaxed
 @given(CALENDARS, starts, durations, durations)
 def test_adding_twice_is_adding_the_sum(cal, start, d1, d2):
     assert cal.add_working_time(cal.add_working_time(start, d1), d2) == cal.add_working_time(
@@ -88,6 +95,7 @@ def test_adding_twice_is_adding_the_sum(cal, start, d1, d2):
     )
 
 
+@relaxed
 @given(CALENDARS, starts, starts, durations, durations)
 def test_due_is_monotonic_in_start_and_in_duration(cal, s1, s2, d1, d2):
     s1, s2 = min(s1, s2), max(s1, s2)
@@ -96,6 +104,7 @@ def test_due_is_monotonic_in_start_and_in_duration(cal, s1, s2, d1, d2):
     assert cal.add_working_time(s1, d1) <= cal.add_working_time(s1, d2)
 
 
+@relaxed
 @given(CALENDARS, starts, positive, st.floats(0, 1), durations)
 def test_a_pause_shifts_the_due_date_by_the_working_time_inside_it(
     cal, start, duration, where, length
@@ -113,6 +122,7 @@ def test_a_pause_shifts_the_due_date_by_the_working_time_inside_it(
         assert shifted == due
 
 
+@relaxed
 @given(starts, positive)
 def test_results_never_land_on_a_weekend_unless_it_was_declared_a_working_day(start, duration):
     due = CAL.add_working_time(start, duration).date()
@@ -120,6 +130,7 @@ def test_results_never_land_on_a_weekend_unless_it_was_declared_a_working_day(st
         assert CAL.day_note(due).kind == "weekend_workday"
 
 
+@relaxed
 @given(CALENDARS, starts)
 def test_next_working_moment_is_the_first_working_moment_from_then(cal, at):
     nxt = cal.next_working_moment(at)
@@ -128,6 +139,7 @@ def test_next_working_moment_is_the_first_working_moment_from_then(cal, at):
     assert cal.working_time_between(at, nxt) == timedelta(0)
 
 
+@relaxed
 @given(CALENDARS, starts, st.integers(1, 400))
 def test_n_days_is_n_times_a_working_day(cal, start, n):
     assert cal.due(start, working_days=n) == cal.add_working_time(start, cal.day_length * n)
@@ -135,7 +147,7 @@ def test_n_days_is_n_times_a_working_day(cal, start, n):
         assert cal.due(start, working_days=n) == cal.due(start, working_hours=8 * n)
 
 
-@settings(max_examples=30)
+@settings(max_examples=30, deadline=None)
 @given(CALENDARS, starts, st.integers(1, 30))
 def test_explanation_lists_every_skipped_day_between_receipt_and_due(cal, start, n):
     explanation = cal.explain(start, working_days=n)
