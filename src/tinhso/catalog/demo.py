@@ -61,6 +61,10 @@ _SRC_CODE = {
     "dvcqg-inferred": "Mã thấy trên Cổng DVCQG cho nhóm thủ tục này; biến thể cụ thể do chúng tôi suy ra.",
     "placeholder": "Chưa tìm được mã thật; mã 9.xxxxxx là mã tạm.",
 }
+# Procedures with no fee in REAL that the law makes free; for the others with none listed, the
+# fee is set locally and not in the demo data, which the page says instead of "free".
+FREE_BY_LAW = {"1.001193", "1.000894", "1.000656", "3.000182"}
+_FEES_UNKNOWN = "Mức thu do HĐND tỉnh quy định; chưa có trong dữ liệu mẫu."
 _SRC_FACTS = ("Thời hạn, phí, thành phần hồ sơ do nhóm phát triển tóm tắt từ văn bản ở mục căn "
               "cứ pháp lý; chưa đối chiếu với CSDL quốc gia về TTHC.")
 
@@ -407,7 +411,9 @@ def _real_rows(roles: dict[str, Agency]) -> list[dict[str, Any]]:
             "result_type": result, "legal_basis": legal, "is_joint": joint,
             "effective_from": DEMO_EFFECTIVE_FROM, "required_documents": docs, "fees": fees,
             "sources": {"code": _SRC_CODE[code_src], "code_status": code_src,
-                        "facts": _SRC_FACTS},
+                        "facts": _SRC_FACTS,
+                        **({"fees": _FEES_UNKNOWN} if not fees and code not in FREE_BY_LAW
+                           else {})},
         })
     return rows
 

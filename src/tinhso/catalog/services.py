@@ -14,7 +14,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Max
 
-from tinhso.accounts.permissions import agency_scope, ensure_can
+from tinhso.directory.permissions import agency_scope, ensure_can
 from tinhso.catalog.formats import FileProblem, parse_catalog
 from tinhso.catalog.models import Fee, Procedure, ProcedureVersion, RequiredDocument
 from tinhso.catalog.schema import (

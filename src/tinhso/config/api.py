@@ -7,6 +7,7 @@ from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
+from ninja.renderers import JSONRenderer
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
@@ -15,7 +16,14 @@ from tinhso.catalog.api import router as catalog_router
 from tinhso.core.api import router as core_router
 from tinhso.core.errors import DomainError
 
+class UTF8JSONRenderer(JSONRenderer):
+    """Vietnamese text as UTF-8 rather than escaped: readable in curl, and fewer bytes."""
+
+    json_dumps_params = {"ensure_ascii": False}
+
+
 api = NinjaAPI(
+    renderer=UTF8JSONRenderer(),
     title="Tỉnh số API",
     version="1",
     description="API của nền tảng Tỉnh số. Lỗi trả về theo RFC 9457 (application/problem+json).",

@@ -39,7 +39,7 @@ class Command(BaseCommand):
         steps = ["đơn vị hành chính", "cơ quan", "tài khoản", "thủ tục hành chính"]
         with tqdm(total=len(steps), desc="Dữ liệu mẫu", unit="bước", disable=not show) as bar:
             bar.set_postfix_str(steps[0])
-            units_import(province_codes=[province])
+            units_import(province_codes=None)  # the whole country: 34 provinces and the old map
             bar.update()
             bar.set_postfix_str(steps[1])
             load_agencies(province_code=province)
