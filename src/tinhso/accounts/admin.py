@@ -11,7 +11,7 @@ class UserAdmin(BaseUserAdmin):
     list_filter = ["kind", "is_active", "is_staff"]
     search_fields = ["username", "full_name", "email"]
     fieldsets = (
-        *BaseUserAdmin.fieldsets,
+        *(BaseUserAdmin.fieldsets or ()),
         (_("Tỉnh số"), {"fields": ("kind", "full_name", "citizen_id", "tax_code", "phone",
                                    "address")}),
     )

@@ -6,10 +6,10 @@ from typing import Any
 from django.db.models import QuerySet
 
 from tinhso.accounts.models import User
-from tinhso.directory.permissions import can
 from tinhso.core.audit import audit_record
 from tinhso.core.errors import NotAllowed
 from tinhso.directory.models import Agency, Grant
+from tinhso.directory.permissions import can
 
 
 def grants_of(user: Any) -> QuerySet[Grant]:

@@ -10,11 +10,11 @@ from django.db import transaction
 
 from tinhso.accounts.identity import IdentityError, normalize_tax_code, parse_citizen_id
 from tinhso.accounts.models import User
-from tinhso.directory.permissions import ensure_can
 from tinhso.core.audit import audit_record
 from tinhso.core.errors import DomainError, FieldError, NotAllowed
 from tinhso.core.text import UnsafeText, clean_text
 from tinhso.directory.models import PROVINCE_WIDE_ROLES, Agency, Grant, Role
+from tinhso.directory.permissions import ensure_can
 
 
 def _text(errors: list[FieldError], name: str, value: str, *, required: bool = True,

@@ -25,20 +25,20 @@ class _ReadOnlyInline(admin.TabularInline):
 class VersionInline(_ReadOnlyInline):
     model = ProcedureVersion
     fields = ["number", "effective_from", "name", "agency", "online_level", "change_note"]
-    readonly_fields = fields
+    readonly_fields = fields  # type: ignore[assignment]  # the same names, shown read-only
     show_change_link = True
 
 
 class DocumentInline(_ReadOnlyInline):
     model = RequiredDocument
     fields = ["position", "name", "is_mandatory", "file_types", "copies"]
-    readonly_fields = fields
+    readonly_fields = fields  # type: ignore[assignment]  # the same names, shown read-only
 
 
 class FeeInline(_ReadOnlyInline):
     model = Fee
     fields = ["position", "amount", "description"]
-    readonly_fields = fields
+    readonly_fields = fields  # type: ignore[assignment]  # the same names, shown read-only
 
 
 @admin.register(Procedure)

@@ -180,7 +180,7 @@ def import_catalog(request: HttpRequest, format: str = "") -> Any:
     if fmt not in FORMATS:
         raise DomainError.for_field("format", "Định dạng phải là csv hoặc json.")
     try:
-        result = catalog_import(actor=request.auth, data=data, fmt=fmt)
+        result = catalog_import(actor=request.auth, data=data, fmt=fmt)  # type: ignore[attr-defined]
     except CatalogImportError as exc:
         body = {
             "type": "about:blank", "title": exc.message, "status": 422,

@@ -364,7 +364,8 @@ def _fallback(role: str, by_kind: dict[str, list[Agency]], all_agencies: list[Ag
                 return by_kind[kind][0]
         return all_agencies[0] if all_agencies else None
     if role == "province":
-        return (by_kind.get(Agency.Kind.PEOPLES_COMMITTEE) or all_agencies or [None])[0]
+        committees = by_kind.get(Agency.Kind.PEOPLES_COMMITTEE) or all_agencies
+        return committees[0] if committees else None
     if role == "service_centre" and by_kind.get(Agency.Kind.SERVICE_CENTRE):
         return by_kind[Agency.Kind.SERVICE_CENTRE][0]
     words = ROLES.get(role, ())

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
+from dataclasses import field as dc_field
 from typing import Any
 
 from django.utils import timezone
@@ -65,7 +66,7 @@ MAX_FILE_TYPES = 10
 class DocumentData:
     name: str
     mandatory: bool = True
-    file_types: list[str] = field(default_factory=list)
+    file_types: list[str] = dc_field(default_factory=list)
     copies: int = 1
 
 
@@ -92,9 +93,9 @@ class ProcedureData:
     is_joint: bool = False
     effective_from: dt.date | None = None
     change_note: str = ""
-    required_documents: list[DocumentData] = field(default_factory=list)
-    fees: list[FeeData] = field(default_factory=list)
-    sources: dict[str, Any] = field(default_factory=dict)
+    required_documents: list[DocumentData] = dc_field(default_factory=list)
+    fees: list[FeeData] = dc_field(default_factory=list)
+    sources: dict[str, Any] = dc_field(default_factory=dict)
 
     def content(self) -> dict[str, Any]:
         """What decides whether something changed, comparable with `version_content`."""

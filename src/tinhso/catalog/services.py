@@ -14,7 +14,6 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Max
 
-from tinhso.directory.permissions import agency_scope, ensure_can
 from tinhso.catalog.formats import FileProblem, parse_catalog
 from tinhso.catalog.models import Fee, Procedure, ProcedureVersion, RequiredDocument
 from tinhso.catalog.schema import (
@@ -28,6 +27,7 @@ from tinhso.catalog.selectors import parse_code_or_error, version_content
 from tinhso.core.audit import audit_record
 from tinhso.core.errors import DomainError, FieldError, NotAllowed, NotFound
 from tinhso.directory.models import Agency
+from tinhso.directory.permissions import agency_scope, ensure_can
 
 MANAGE = "catalog.procedure.manage"
 IMPORT = "catalog.import"

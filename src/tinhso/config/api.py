@@ -7,14 +7,15 @@ from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
-from ninja.renderers import JSONRenderer
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.renderers import JSONRenderer
 
 from tinhso.accounts.api import router as accounts_router
 from tinhso.catalog.api import router as catalog_router
 from tinhso.core.api import router as core_router
 from tinhso.core.errors import DomainError
+
 
 class UTF8JSONRenderer(JSONRenderer):
     """Vietnamese text as UTF-8 rather than escaped: readable in curl, and fewer bytes."""

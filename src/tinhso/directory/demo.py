@@ -79,8 +79,7 @@ def _commune_groups(communes: list[AdminUnit]) -> dict[int, tuple[int, int]]:
     if districts and all(home.values()):
         seq: Counter[str] = Counter()
         for c in communes:  # sorted by code
-            district = home[c.pk]
-            assert district is not None  # noqa: S101 (checked by all() above)
+            district = home[c.pk] or ""  # never empty: checked by all() above
             seq[district] += 1
             out[c.pk] = (COMMUNE_GROUP_START + districts.index(district), seq[district])
     else:  # no pre-2025 data loaded: groups of 99 in code order
@@ -199,6 +198,9 @@ def demo_agency_roles(province_code: str = "38") -> dict[str, Agency]:
         "finance": by_code[_code(0, thirds["STC"], letters)],
     }
     communes = Agency.objects.filter(province_code=province_code, kind=A.COMMUNE)
-    roles["commune"] = (communes.filter(unit__name="Phường Hạc Thành").first()
-                        or communes.order_by("code").first())
+    commune = (communes.filter(unit__name="Phường Hạc Thành").first()
+               or communes.order_by("code").first())
+    if commune is None:
+        raise DomainError.for_field("province_code", "Tỉnh chưa có UBND cấp xã nào.")
+    roles["commune"] = commune
     return roles

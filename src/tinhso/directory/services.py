@@ -12,7 +12,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from tinhso.directory.permissions import ensure_can
 from tinhso.core.audit import audit_record
 from tinhso.core.errors import DomainError
 from tinhso.core.text import UnsafeText, clean_text, fold
@@ -24,6 +23,7 @@ from tinhso.directory.models import (
     UnitSuccession,
     validate_agency_code,
 )
+from tinhso.directory.permissions import ensure_can
 
 # progress(stage, done, total): called as the import goes, for a progress bar.
 Progress = Callable[[str, int, int], None]
@@ -153,8 +153,8 @@ def _plan(
             # A district's territory went where its communes went; its main heir is the
             # commune that took most of them.
             district_targets.setdefault(c.parent_code, Counter())[target] += 2 if primary else 1
-    for dcode, targets in conv.district_only.items():
-        for target in targets:
+    for dcode, heirs in conv.district_only.items():
+        for target in heirs:
             district_targets.setdefault(dcode, Counter())[target] += 2
     for dcode, counts in district_targets.items():
         if dcode not in district_key:
@@ -303,11 +303,13 @@ def _clean_agency(agency: Agency) -> None:
     if agency.parent is not None:
         if agency.parent.province_code != agency.province_code:
             raise DomainError.for_field("parent", _("Cơ quan cấp trên phải cùng tỉnh."))
-        node, hops = agency.parent, 0
+        node: Agency | None = agency.parent
+        hops = 0
         while node is not None and hops < 50:  # no cycles: the hierarchy is a tree
             if agency.pk and node.pk == agency.pk:
                 raise DomainError.for_field("parent", _("Cơ quan không thể trực thuộc chính nó."))
-            node, hops = node.parent, hops + 1
+            node = node.parent
+            hops += 1
 
 
 def _province_of(unit: AdminUnit) -> str:

@@ -3,9 +3,9 @@ in their own province only)."""
 
 import pytest
 
-from tinhso.directory.permissions import PERMISSIONS, agency_scope, can
 from tinhso.accounts.tests.factories import AgencyFactory, UserFactory, officer
 from tinhso.directory.models import PROVINCE_WIDE_ROLES, Role
+from tinhso.directory.permissions import PERMISSIONS, agency_scope, can
 
 AGENCY_ROLES = [r for r in Role if r not in PROVINCE_WIDE_ROLES and r != Role.APPLICANT]
 
