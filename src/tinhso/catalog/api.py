@@ -12,7 +12,7 @@ from ninja import Query, Router, Schema
 
 from tinhso.accounts.auth import API_AUTH
 from tinhso.catalog import selectors
-from tinhso.catalog.formats import FORMATS, render
+from tinhso.catalog.formats import FORMATS, MAX_BYTES, render
 from tinhso.catalog.models import ProcedureVersion
 from tinhso.catalog.services import CatalogImportError, catalog_import
 from tinhso.core.errors import DomainError
@@ -165,6 +165,8 @@ def import_catalog(request: HttpRequest, format: str = "") -> Any:
     json; without it, the file name or the Content-Type decides."""
     upload = request.FILES.get("file")
     if upload is not None:
+        if (upload.size or 0) > MAX_BYTES:  # refuse before reading it into memory
+            raise DomainError.for_field("file", "Tệp quá lớn (tối đa 20 MB).", code="too_large")
         data: bytes = upload.read()
         name = (upload.name or "").lower()
     else:

@@ -120,3 +120,26 @@ def test_import_of_an_uploaded_csv_then_export_both_formats(client: Client) -> N
     csv_out = client.get(f"{BASE}/export", {"format": "csv"})
     assert csv_out["Content-Type"].startswith("text/csv")
     assert "1.001193,Đăng ký khai sinh" in csv_out.content.decode()
+
+
+def test_an_oversize_upload_is_refused_before_it_is_read(client: Client, monkeypatch) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    monkeypatch.setattr("tinhso.catalog.api.MAX_BYTES", 1024)
+    client.force_login(make_user(Role.PROVINCE_ADMIN))
+    upload = SimpleUploadedFile("lon.csv", b"code,name\n" + b"x" * 4096, content_type="text/csv")
+    response = client.post(f"{BASE}/import", {"file": upload})
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "file"
+
+
+def test_a_binary_file_named_csv_is_refused_naming_the_file(client: Client) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(make_user(Role.PROVINCE_ADMIN))
+    png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\xff\xfe\x00\x01"
+    upload = SimpleUploadedFile("anh.csv", png, content_type="text/csv")
+    response = client.post(f"{BASE}/import", {"file": upload})
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "file"
+    assert client.get(BASE).json()["count"] == 0
