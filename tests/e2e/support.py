@@ -62,3 +62,9 @@ def snap(page: Any, directory: Any, name: str) -> None:
     width = page.viewport_size["width"] if page.viewport_size else 0
     lang = page.locator("html").get_attribute("lang")
     page.screenshot(path=str(directory / f"{name}-{lang}-{width}.png"), full_page=True)
+
+
+def click_and_wait(page: Any, locator: Any) -> None:
+    """Click something that loads a new page (a link, a submit button) and wait until it has."""
+    with page.expect_navigation():
+        locator.click()

@@ -7,7 +7,15 @@ from typing import Any
 
 import pytest
 
-from .support import DESKTOP, PHONE, assert_accessible, page_width, small_tap_targets, snap
+from .support import (
+    DESKTOP,
+    PHONE,
+    assert_accessible,
+    click_and_wait,
+    page_width,
+    small_tap_targets,
+    snap,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -83,11 +91,9 @@ def test_search_without_diacritics_finds_the_procedure_and_opens_it(
 ) -> None:
     page = open_page("/")
     page.get_by_label("Tìm thủ tục").fill("dang ky khai sinh")
-    page.get_by_role("button", name="Tìm kiếm").click()
-    page.wait_for_load_state()
+    click_and_wait(page, page.get_by_role("button", name="Tìm kiếm"))
     assert "Tìm thấy 1 thủ tục." in page.get_by_role("status").inner_text()
-    page.get_by_role("link", name=NAME).click()
-    page.wait_for_load_state()
+    click_and_wait(page, page.get_by_role("link", name=NAME))
     assert page.get_by_role("heading", level=1).inner_text() == NAME
     assert CODE in page.locator("main").inner_text()
     assert "Tờ khai đăng ký khai sinh theo mẫu" in page.get_by_role("table").inner_text()
@@ -97,8 +103,7 @@ def test_procedure_detail_reads_in_english_after_the_switch(
     open_page: Any, birth_registration: Any
 ) -> None:
     page = open_page(DETAIL)
-    page.get_by_role("button", name="English").click()
-    page.wait_for_load_state()
+    click_and_wait(page, page.get_by_role("button", name="English"))
     assert page.locator("html").get_attribute("lang") == "en"
     assert page.url.endswith(DETAIL)
     headings = page.get_by_role("heading", level=2).all_inner_texts()

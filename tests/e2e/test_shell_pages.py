@@ -7,7 +7,15 @@ from typing import Any
 
 import pytest
 
-from .support import DESKTOP, PHONE, assert_accessible, page_width, small_tap_targets, snap
+from .support import (
+    DESKTOP,
+    PHONE,
+    assert_accessible,
+    click_and_wait,
+    page_width,
+    small_tap_targets,
+    snap,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -49,25 +57,21 @@ def test_home_page_is_in_vietnamese_by_default(open_page: Any) -> None:
 
 def test_language_switch_turns_the_page_english_and_back(open_page: Any) -> None:
     page = open_page("/dang-nhap/")
-    page.get_by_role("button", name="English").click()
-    page.wait_for_load_state()
+    click_and_wait(page, page.get_by_role("button", name="English"))
     assert page.locator("html").get_attribute("lang") == "en"
     assert page.url.endswith("/dang-nhap/"), "the switch keeps you on the same page"
     assert page.get_by_role("heading", level=1).inner_text() == "Log in"
     assert page.get_by_label("Password").is_visible()
 
-    page.get_by_role("button", name="Tiếng Việt").click()
-    page.wait_for_load_state()
+    click_and_wait(page, page.get_by_role("button", name="Tiếng Việt"))
     assert page.locator("html").get_attribute("lang") == "vi"
     assert page.get_by_role("heading", level=1).inner_text() == "Đăng nhập"
 
 
 def test_language_choice_is_remembered_on_the_next_page(open_page: Any) -> None:
     page = open_page("/")
-    page.get_by_role("button", name="English").click()
-    page.wait_for_load_state()
-    page.get_by_role("navigation").get_by_role("link", name="Log in").click()
-    page.wait_for_load_state()
+    click_and_wait(page, page.get_by_role("button", name="English"))
+    click_and_wait(page, page.get_by_role("navigation").get_by_role("link", name="Log in"))
     assert page.locator("html").get_attribute("lang") == "en"
 
 
@@ -101,8 +105,7 @@ def test_keyboard_focus_is_visible_on_links_and_buttons(open_page: Any) -> None:
 def test_home_search_box_takes_you_to_the_procedure_search(open_page: Any) -> None:
     page = open_page("/")
     page.get_by_label("Tìm thủ tục").fill("khai sinh")
-    page.get_by_role("button", name="Tìm kiếm").click()
-    page.wait_for_load_state()
+    click_and_wait(page, page.get_by_role("button", name="Tìm kiếm"))
     assert "/thu-tuc/" in page.url
     assert "q=khai+sinh" in page.url
 
@@ -114,8 +117,7 @@ def test_login_with_a_wrong_password_shows_a_vietnamese_error(
     page = open_page("/dang-nhap/")
     page.get_by_label("Tên đăng nhập").fill("canbo")
     page.get_by_label("Mật khẩu").fill("sai-mat-khau")
-    page.get_by_role("button", name="Đăng nhập").click()
-    page.wait_for_load_state()
+    click_and_wait(page, page.get_by_role("button", name="Đăng nhập"))
     alert = page.get_by_role("alert")
     assert "Tên đăng nhập hoặc mật khẩu không đúng." in alert.inner_text()
     assert page.title().startswith("Lỗi")
@@ -125,8 +127,7 @@ def test_login_with_a_wrong_password_shows_a_vietnamese_error(
 
 def test_login_with_empty_fields_names_each_missing_field(open_page: Any) -> None:
     page = open_page("/dang-nhap/")
-    page.get_by_role("button", name="Đăng nhập").click()
-    page.wait_for_load_state()
+    click_and_wait(page, page.get_by_role("button", name="Đăng nhập"))
     username = page.get_by_label("Tên đăng nhập")
     assert username.get_attribute("aria-invalid") == "true"
     assert page.locator("#id_username-error").is_visible()
@@ -141,12 +142,10 @@ def test_login_with_the_right_password_signs_you_in_and_out(
     page = open_page("/dang-nhap/")
     page.get_by_label("Tên đăng nhập").fill("canbo")
     page.get_by_label("Mật khẩu").fill("mat-khau-dung-1")
-    page.get_by_role("button", name="Đăng nhập").click()
-    page.wait_for_load_state()
+    click_and_wait(page, page.get_by_role("button", name="Đăng nhập"))
     logout = page.get_by_role("button", name="Đăng xuất (canbo)")
     assert logout.is_visible()
-    logout.click()
-    page.wait_for_load_state()
+    click_and_wait(page, logout)
     assert page.get_by_role("link", name="Đăng nhập").first.is_visible()
 
 

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from tinhso.catalog.codes import MAX_LENGTH, validate_procedure_code
 from tinhso.core.text import fold
@@ -140,7 +141,10 @@ class ProcedureVersion(models.Model):
     def deadline_display(self) -> str:
         if self.deadline_value is None:
             return self.deadline_note
-        return f"{self.deadline_value} {self.get_deadline_unit_display()}"
+        n = self.deadline_value
+        if self.deadline_unit == DeadlineUnit.WORKING_HOUR:
+            return ngettext("%(n)d giờ làm việc", "%(n)d giờ làm việc", n) % {"n": n}
+        return ngettext("%(n)d ngày làm việc", "%(n)d ngày làm việc", n) % {"n": n}
 
 
 class RequiredDocument(models.Model):
