@@ -31,10 +31,15 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e ".[dev]"
 	@touch $@ $(VENV)/.installed-run
 
+# The background worker (notifications, national-portal delivery) runs beside the web server
+# and stops with it.
 run: $(VENV)/.installed-run
 	$(BIN)/tinhso migrate --no-input
 	$(BIN)/tinhso demo
-	@echo "Tỉnh số: http://$(HOST):$(PORT)/"
+	@mkdir -p var
+	@echo "Tỉnh số: http://$(HOST):$(PORT)/  (background worker log: var/worker.log)"
+	@$(BIN)/tinhso db_worker --queue-name '*' --no-reload > var/worker.log 2>&1 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/waitress-serve --host=$(HOST) --port=$(PORT) --threads=8 tinhso.config.wsgi:application
 
 test: $(VENV)/.installed-dev

@@ -12,7 +12,7 @@ from django.utils.translation import ngettext
 
 from tinhso.catalog.codes import MAX_LENGTH, validate_procedure_code
 from tinhso.core.text import fold
-from tinhso.directory.models import Agency
+from tinhso.directory.models import Agency, Role
 
 
 class OnlineLevel(models.TextChoices):
@@ -100,6 +100,16 @@ class ProcedureVersion(models.Model):
     result_type = models.CharField(_("kết quả thực hiện"), max_length=500, blank=True)
     legal_basis = models.TextField(_("căn cứ pháp lý"), blank=True)
     is_joint = models.BooleanField(_("liên thông"), default=False)
+    # When fees are due: before processing starts (default) or before the result is handed over.
+    fee_stage = models.CharField(
+        _("thời điểm nộp phí"), max_length=20, default="before_processing",
+        choices=[("before_processing", _("Trước khi xử lý")),
+                 ("before_result", _("Trước khi trả kết quả"))],
+    )
+    # After a supplement: the clock resumes where it stopped (default) or restarts in full.
+    supplement_restarts_clock = models.BooleanField(
+        _("bổ sung hồ sơ thì tính lại thời hạn từ đầu"), default=False
+    )
     # Which facts come from a source and which are assumed: {"code": "...", "facts": "..."}.
     sources = models.JSONField(_("nguồn dữ liệu"), default=dict, blank=True)
 
@@ -194,3 +204,33 @@ class Fee(models.Model):
 
     def __str__(self) -> str:
         return f"{self.amount:,} đ"
+
+
+class WorkflowStep(models.Model):
+    """One step of a procedure version's processing: who performs it and its share of the
+    statutory deadline. A version without steps follows the default workflow (desk,
+    specialist, leader, desk: `tinhso.onestop.workflow.DEFAULT_STEPS`)."""
+
+    version = models.ForeignKey(ProcedureVersion, on_delete=models.CASCADE, related_name="steps")
+    position = models.PositiveSmallIntegerField(_("thứ tự"))
+    name = models.CharField(_("tên bước"), max_length=200)
+    role = models.CharField(_("vai trò thực hiện"), max_length=16, choices=Role.choices)
+    # The agency that performs the step; empty means the procedure's agency (or, for one-stop
+    # desk steps, the agency that received the dossier). Another agency makes it an
+    # inter-agency (liên thông) step.
+    agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="+")
+    share_percent = models.PositiveSmallIntegerField(_("tỷ lệ thời hạn (%)"))
+
+    class Meta:
+        verbose_name = _("bước xử lý")
+        verbose_name_plural = _("quy trình xử lý")
+        ordering = ["version", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "position"], name="workflow_step_position"),
+            models.CheckConstraint(condition=Q(share_percent__lte=100),
+                                   name="workflow_step_share"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.position}. {self.name}"

@@ -52,10 +52,14 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django_tasks",
+    "django_tasks_db",
     "tinhso.core",
+    "tinhso.notifications",
     "tinhso.directory",
     "tinhso.accounts",
     "tinhso.catalog",
+    "tinhso.onestop",
     "tinhso.web",
 ]
 
@@ -157,6 +161,36 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+
+# Background work: Django's Tasks API (django-tasks backport) with the database backend, so the
+# same queue works on SQLite and PostgreSQL with no broker. `tinhso db_worker` runs the tasks
+# (`make run` starts one beside the web server).
+TASKS = {
+    "default": {
+        "BACKEND": env("TINHSO_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": [],
+    }
+}
+
+# E-mail: printed to the console unless an SMTP server is configured.
+EMAIL_BACKEND = env("TINHSO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env("TINHSO_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(env("TINHSO_EMAIL_PORT", "25"))
+DEFAULT_FROM_EMAIL = env("TINHSO_FROM_EMAIL", "Tỉnh số <no-reply@localhost>")
+
+# The national public service portal (DVCQG) that every status change is delivered to, and
+# the token it expects. Unset: messages wait in the outbox. A stand-in endpoint is served at
+# /_gia-lap/dvcqg/ when TINHSO_STANDINS is on (the default outside production).
+TINHSO_NATIONAL_PORTAL_URL = env("TINHSO_NATIONAL_PORTAL_URL")
+TINHSO_NATIONAL_PORTAL_TOKEN = env("TINHSO_NATIONAL_PORTAL_TOKEN")
+TINHSO_STANDINS = env_bool("TINHSO_STANDINS", True)
+# The payment gateway (a VNPay-style signed redirect and callback) and its shared secret.
+TINHSO_PAYMENT_GATEWAY_URL = env("TINHSO_PAYMENT_GATEWAY_URL", "/_gia-lap/cong-thanh-toan/")
+TINHSO_PAYMENT_MERCHANT = env("TINHSO_PAYMENT_MERCHANT", "TINHSO01")
+TINHSO_PAYMENT_SECRET = env("TINHSO_PAYMENT_SECRET", "")  # else derived from SECRET_KEY
+# Adapters for SMS and Zalo: {"sms": "dotted.path.Class"}; e-mail needs none.
+TINHSO_NOTIFICATION_ADAPTERS: dict[str, str] = {}
+TINHSO_PUBLIC_URL = env("TINHSO_PUBLIC_URL", "http://127.0.0.1:8000")
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
