@@ -12,3 +12,11 @@ core_db.AUDIT_PURGE_ALLOWED = True
 def _fast_password_hashing(settings):
     """Real hashing is slow on purpose; tests check behaviour, not the cost of PBKDF2."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _tasks_run_at_once(settings):
+    """Background tasks run in the test's own thread when enqueued (after commit), so a test
+    sees their effect; the database worker is exercised by its own tests."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+                                  "QUEUES": []}}

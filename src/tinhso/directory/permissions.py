@@ -34,6 +34,15 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "accounts.token.manage": frozenset({R.PROVINCE_ADMIN}),
     # Dashboards and reports: read-only for the Steering Committee.
     "indicators.view": frozenset({R.OBSERVER, R.LEADER, R.PROVINCE_ADMIN, R.AGENCY_ADMIN}),
+    # One-stop dossiers: the desk receives and returns; specialists and leaders process; leaders
+    # approve results and stop processing; the others only look.
+    "onestop.dossier.receive": frozenset({R.ONESTOP_OFFICER}),
+    "onestop.dossier.process": frozenset({R.SPECIALIST, R.LEADER, R.ONESTOP_OFFICER}),
+    "onestop.dossier.approve": frozenset({R.LEADER}),
+    "onestop.dossier.view": frozenset({R.ONESTOP_OFFICER, R.SPECIALIST, R.LEADER, R.AGENCY_ADMIN,
+                                       R.PROVINCE_ADMIN, R.OBSERVER}),
+    "onestop.stats.view": frozenset({R.OBSERVER, R.LEADER, R.PROVINCE_ADMIN, R.AGENCY_ADMIN,
+                                     R.ONESTOP_OFFICER, R.SPECIALIST}),
 }
 
 
@@ -72,6 +81,11 @@ def _grants(user: Any) -> list[Grant]:
     return cached
 
 
+def grants_of(user: Any) -> list[Grant]:
+    """The user's grants (cached on the user object for the request)."""
+    return _grants(user)
+
+
 def roles_of(user: Any) -> set[Role]:
     return {Role(g.role) for g in _grants(user)}
 
@@ -94,6 +108,12 @@ def can(user: Any, perm: str, agency: Agency | None = None) -> bool:
     if agency is None:
         return not scope.empty
     return scope.contains(agency)
+
+
+def holds_role(user: Any, role: str, agency_id: int | None) -> bool:
+    """True when the user holds `role` in that very agency (a workflow step is performed by
+    someone of the step's role in the step's agency; province-wide grants do not count)."""
+    return any(g.role == role and g.agency_id == agency_id for g in _grants(user))
 
 
 def ensure_can(user: Any, perm: str, agency: Agency | None = None) -> None:

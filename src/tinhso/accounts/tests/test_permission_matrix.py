@@ -12,14 +12,23 @@ AGENCY_ROLES = [r for r in Role if r not in PROVINCE_WIDE_ROLES and r != Role.AP
 # What each role may do, written out by hand so that a change to PERMISSIONS must be made twice,
 # on purpose.
 EXPECTED = {
-    Role.ONESTOP_OFFICER: {"catalog.procedure.view_draft", "accounts.personal_data.view"},
-    Role.SPECIALIST: {"catalog.procedure.view_draft", "accounts.personal_data.view"},
-    Role.LEADER: {"catalog.procedure.view_draft", "accounts.personal_data.view", "indicators.view"},
+    Role.ONESTOP_OFFICER: {"catalog.procedure.view_draft", "accounts.personal_data.view",
+                           "onestop.dossier.receive", "onestop.dossier.process",
+                           "onestop.dossier.view", "onestop.stats.view"},
+    Role.SPECIALIST: {"catalog.procedure.view_draft", "accounts.personal_data.view",
+                      "onestop.dossier.process", "onestop.dossier.view", "onestop.stats.view"},
+    Role.LEADER: {"catalog.procedure.view_draft", "accounts.personal_data.view", "indicators.view",
+                  "onestop.dossier.process", "onestop.dossier.approve", "onestop.dossier.view",
+                  "onestop.stats.view"},
     Role.CLERK: set(),
     Role.AGENCY_ADMIN: {"catalog.procedure.view_draft", "catalog.procedure.manage",
-                        "directory.grant.manage", "core.audit.view", "indicators.view"},
-    Role.PROVINCE_ADMIN: set(PERMISSIONS),
-    Role.OBSERVER: {"catalog.procedure.view_draft", "indicators.view"},
+                        "directory.grant.manage", "core.audit.view", "indicators.view",
+                        "onestop.dossier.view", "onestop.stats.view"},
+    # Everything except acting on dossiers, which is the work of the agencies' own officers.
+    Role.PROVINCE_ADMIN: set(PERMISSIONS) - {"onestop.dossier.receive", "onestop.dossier.process",
+                                             "onestop.dossier.approve"},
+    Role.OBSERVER: {"catalog.procedure.view_draft", "indicators.view", "onestop.dossier.view",
+                    "onestop.stats.view"},
 }
 
 

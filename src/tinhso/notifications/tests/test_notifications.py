@@ -16,8 +16,7 @@ class FlakyProvider:
 
 
 @pytest.mark.django_db
-def test_an_email_is_sent_after_commit_and_recorded(django_capture_on_commit_callbacks, settings):
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+def test_an_email_is_sent_after_commit_and_recorded(django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         notification_queue(channel="email", recipient="dan@example.vn",
                            subject="Hồ sơ đã được tiếp nhận", body="Mã hồ sơ 000.01.01.H56-251127-0001",

@@ -1,0 +1,100 @@
+"""Dossier codes: `<receiving agency code>-<yyMMdd>-<sequence>`, e.g. `000.01.01.H56-251127-0001`.
+
+The sequence counts per receiving agency and local (Vietnam) day from 0001. It is four digits
+wide; an agency that receives more than 9,999 dossiers on one day keeps counting with five
+digits (`...-251127-10000`), so codes stay unique and still sort by number within a width.
+Numbers are handed out under a row lock on the agency's `DayCounter`, so two desks submitting
+at the same moment never get the same code; a rolled-back submission gives its number back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+
+from tinhso.directory.models import Agency
+from tinhso.onestop.models import DayCounter
+
+TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+WIDTH = 4
+
+DOSSIER_CODE_RE = re.compile(
+    r"^(?P<agency>\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2})-(?P<day>\d{6})-(?P<seq>\d{4}|[1-9]\d{4,})$"
+)
+
+
+class InvalidDossierCode(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class DossierCode:
+    agency_code: str
+    day: dt.date
+    sequence: int
+
+    def __str__(self) -> str:
+        return format_dossier_code(self.agency_code, self.day, self.sequence)
+
+
+def format_dossier_code(agency_code: str, day: dt.date, sequence: int) -> str:
+    if sequence < 1:
+        raise ValueError("sequence starts at 1")
+    return f"{agency_code}-{day:%y%m%d}-{sequence:0{WIDTH}d}"
+
+
+def parse_dossier_code(value: str) -> DossierCode:
+    """Parse a code as printed (surrounding spaces and lowercase letters tolerated)."""
+    text = value.strip().upper() if isinstance(value, str) else ""
+    match = DOSSIER_CODE_RE.match(text)
+    if not match:
+        raise InvalidDossierCode("Mã hồ sơ không hợp lệ: cần dạng 000.01.01.H56-251127-0001.")
+    raw_day = match["day"]
+    try:
+        day = dt.date(2000 + int(raw_day[:2]), int(raw_day[2:4]), int(raw_day[4:]))
+    except ValueError:
+        raise InvalidDossierCode("Ngày trong mã hồ sơ không hợp lệ.") from None
+    sequence = int(match["seq"])
+    if sequence < 1:
+        raise InvalidDossierCode("Số thứ tự trong mã hồ sơ bắt đầu từ 0001.")
+    return DossierCode(match["agency"], day, sequence)
+
+
+def normalize_dossier_code(value: str) -> str:
+    return str(parse_dossier_code(value))
+
+
+def is_dossier_code(value: str) -> bool:
+    try:
+        parse_dossier_code(value)
+    except InvalidDossierCode:
+        return False
+    return True
+
+
+def local_day(at: dt.datetime) -> dt.date:
+    return at.astimezone(TZ).date()
+
+
+def next_sequence(agency: Agency, day: dt.date) -> int:
+    """The next number for `agency` on `day`; the counter row stays locked until the caller's
+    transaction ends. Must run inside a transaction."""
+    if not DayCounter.objects.filter(agency=agency, day=day).exists():
+        try:
+            with transaction.atomic():  # a savepoint: a concurrent insert must not spoil ours
+                DayCounter.objects.create(agency=agency, day=day, last=0)
+        except IntegrityError:
+            pass  # another desk created it first; lock theirs below
+    counter = DayCounter.objects.select_for_update().get(agency=agency, day=day)
+    DayCounter.objects.filter(pk=counter.pk).update(last=F("last") + 1)
+    return counter.last + 1
+
+
+def next_dossier_code(agency: Agency, at: dt.datetime) -> str:
+    day = local_day(at)
+    return format_dossier_code(agency.code, day, next_sequence(agency, day))

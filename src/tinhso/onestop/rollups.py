@@ -1,0 +1,222 @@
+"""The DossierStat rollup: bumped by the services in the same transaction as each transition,
+recomputed from dossiers, events and payments by `rollups_aggregate` (what `tinhso stats
+verify` compares), rebuilt by `rollups_rebuild`.
+
+Key: (day, agency = dossier.agency, procedure, channel, online level of the dossier's version);
+day is the Vietnam-time date of the moment each counter counts (see docs/onestop.md):
+
+- submitted: submitted_at (every dossier); received: received_at;
+- refused / withdrawn / stopped: ended_at of dossiers in that status;
+- resolved_early / resolved_on_time / resolved_late: resolved_at, by timeliness;
+- returned: returned_at; electronic_result: resolved_at when a result file is attached;
+- left_open: the day a received dossier left the open set: resolved_at, else ended_at of a
+  received dossier withdrawn or stopped; in progress at the end of day T is
+  sum(received) - sum(left_open) over days <= T;
+- supplement_requested: each "request_supplement" event; paid_total / paid_online: each paid
+  Payment (paid_at).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F, Q, QuerySet
+from django.db.models.functions import TruncDate
+
+from tinhso.onestop.models import Dossier, DossierEvent, DossierStat, Payment
+from tinhso.onestop.status import Status, Timeliness
+
+TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+
+COUNTERS = (
+    "submitted", "received", "refused", "resolved_early", "resolved_on_time", "resolved_late",
+    "returned", "withdrawn", "stopped", "supplement_requested", "paid_online", "paid_total",
+    "left_open", "electronic_result",
+)
+Key = tuple[dt.date, int, int, int, str]  # day, agency id, procedure id, channel, online level
+
+
+def _local_day(at: dt.datetime) -> dt.date:
+    return at.astimezone(TZ).date()
+
+
+def _online_level(dossier: Dossier) -> str:
+    return dossier.version.online_level
+
+
+def rollup_bump_many(dossier: Dossier, counts: dict[str, int], at: dt.datetime) -> None:
+    """Add `counts` ({counter: n}) to the dossier's rollup row for the day of `at` (an upsert;
+    call inside the transition's transaction)."""
+    if not counts:
+        return
+    for name in counts:
+        if name not in COUNTERS:
+            raise ValueError(f"unknown rollup counter {name!r}")
+    key = {
+        "day": _local_day(at), "agency_id": dossier.agency_id,
+        "procedure_id": dossier.procedure_id, "channel": dossier.channel,
+        "online_level": _online_level(dossier),
+    }
+    increments = {name: F(name) + n for name, n in counts.items()}
+    if DossierStat.objects.filter(**key).update(**increments):
+        return
+    try:
+        with transaction.atomic():  # a savepoint: another transaction may insert the row first
+            DossierStat.objects.create(province_code=dossier.province_code, **key, **counts)
+    except IntegrityError:
+        DossierStat.objects.filter(**key).update(**increments)
+
+
+def rollup_bump(dossier: Dossier, counter: str, at: dt.datetime, n: int = 1) -> None:
+    rollup_bump_many(dossier, {counter: n}, at)
+
+
+# --- recomputation --------------------------------------------------------------------------
+
+
+def _bounds(day_from: dt.date | None, day_to: dt.date | None) -> tuple[dt.datetime | None,
+                                                                        dt.datetime | None]:
+    start = dt.datetime.combine(day_from, dt.time(), tzinfo=TZ) if day_from else None
+    end = (dt.datetime.combine(day_to + dt.timedelta(days=1), dt.time(), tzinfo=TZ)
+           if day_to else None)
+    return start, end
+
+
+def _in_range(field: str, start: dt.datetime | None, end: dt.datetime | None) -> Q:
+    q = Q(**{f"{field}__isnull": False})
+    if start is not None:
+        q &= Q(**{f"{field}__gte": start})
+    if end is not None:
+        q &= Q(**{f"{field}__lt": end})
+    return q
+
+
+def _grouped(qs: QuerySet[Any], moment: str, prefix: str = "") -> Iterable[dict[str, Any]]:
+    p = f"{prefix}__" if prefix else ""
+    return (
+        qs.annotate(_day=TruncDate(moment, tzinfo=TZ))
+        .values("_day", f"{p}agency_id", f"{p}procedure_id", f"{p}channel",
+                f"{p}version__online_level")
+        .annotate(_n=Count("pk"))
+        .order_by()
+    )
+
+
+def rollups_aggregate(*, province_code: str | None = None, day_from: dt.date | None = None,
+                      day_to: dt.date | None = None) -> dict[Key, dict[str, int]]:
+    """Every rollup row recomputed from the source tables: {key: {counter: n}} with only the
+    non-zero counters. Set-based: one grouped query per counter."""
+    start, end = _bounds(day_from, day_to)
+    dossiers = Dossier.objects.all()
+    events = DossierEvent.objects.all()
+    payments = Payment.objects.all()
+    if province_code:
+        dossiers = dossiers.filter(province_code=province_code)
+        events = events.filter(dossier__province_code=province_code)
+        payments = payments.filter(dossier__province_code=province_code)
+
+    def d(field: str, extra: Q | None = None) -> QuerySet[Dossier]:
+        q = _in_range(field, start, end)
+        return dossiers.filter(q & extra if extra is not None else q)
+
+    plans: list[tuple[str, QuerySet[Any], str, str]] = [
+        ("submitted", d("submitted_at"), "submitted_at", ""),
+        ("received", d("received_at"), "received_at", ""),
+        ("refused", d("ended_at", Q(status=Status.REFUSED)), "ended_at", ""),
+        ("withdrawn", d("ended_at", Q(status=Status.WITHDRAWN)), "ended_at", ""),
+        ("stopped", d("ended_at", Q(status=Status.STOPPED)), "ended_at", ""),
+        ("resolved_early", d("resolved_at", Q(timeliness=Timeliness.EARLY)), "resolved_at", ""),
+        ("resolved_on_time", d("resolved_at", Q(timeliness=Timeliness.ON_TIME)),
+         "resolved_at", ""),
+        ("resolved_late", d("resolved_at", Q(timeliness=Timeliness.LATE)), "resolved_at", ""),
+        ("returned", d("returned_at"), "returned_at", ""),
+        ("electronic_result", d("resolved_at", Q(result_file__isnull=False)), "resolved_at", ""),
+        ("left_open", d("resolved_at"), "resolved_at", ""),
+        ("left_open", d("ended_at", Q(received_at__isnull=False,
+                                      status__in=[Status.WITHDRAWN, Status.STOPPED])),
+         "ended_at", ""),
+        ("supplement_requested",
+         events.filter(_in_range("at", start, end), action="request_supplement"), "at",
+         "dossier"),
+        ("paid_total", payments.filter(_in_range("paid_at", start, end),
+                                       state=Payment.State.PAID), "paid_at", "dossier"),
+        ("paid_online", payments.filter(_in_range("paid_at", start, end),
+                                        state=Payment.State.PAID, online=True),
+         "paid_at", "dossier"),
+    ]
+    out: dict[Key, dict[str, int]] = defaultdict(dict)
+    for counter, qs, moment, prefix in plans:
+        p = f"{prefix}__" if prefix else ""
+        for row in _grouped(qs, moment, prefix):
+            key = (row["_day"], row[f"{p}agency_id"], row[f"{p}procedure_id"],
+                   row[f"{p}channel"], row[f"{p}version__online_level"])
+            counts = out[key]
+            counts[counter] = counts.get(counter, 0) + row["_n"]
+    return dict(out)
+
+
+def rollups_stored(*, province_code: str | None = None, day_from: dt.date | None = None,
+                   day_to: dt.date | None = None) -> dict[Key, dict[str, int]]:
+    """The DossierStat rows as stored, in the same shape (non-zero counters only)."""
+    qs = DossierStat.objects.all()
+    if province_code:
+        qs = qs.filter(province_code=province_code)
+    if day_from:
+        qs = qs.filter(day__gte=day_from)
+    if day_to:
+        qs = qs.filter(day__lte=day_to)
+    out: dict[Key, dict[str, int]] = {}
+    for row in qs.values("day", "agency_id", "procedure_id", "channel", "online_level",
+                         *COUNTERS).iterator(chunk_size=5000):
+        counts = {c: row[c] for c in COUNTERS if row[c]}
+        if counts:
+            out[(row["day"], row["agency_id"], row["procedure_id"], row["channel"],
+                 row["online_level"])] = counts
+    return out
+
+
+def rollups_diff(*, province_code: str | None = None, day_from: dt.date | None = None,
+                 day_to: dt.date | None = None) -> list[tuple[Key, str, int, int]]:
+    """Where the stored rollup and the recomputation disagree: (key, counter, stored,
+    recomputed), sorted; empty when they agree exactly."""
+    stored = rollups_stored(province_code=province_code, day_from=day_from, day_to=day_to)
+    fresh = rollups_aggregate(province_code=province_code, day_from=day_from, day_to=day_to)
+    diffs = []
+    for key in set(stored) | set(fresh):
+        a, b = stored.get(key, {}), fresh.get(key, {})
+        for counter in COUNTERS:
+            if a.get(counter, 0) != b.get(counter, 0):
+                diffs.append((key, counter, a.get(counter, 0), b.get(counter, 0)))
+    diffs.sort(key=lambda x: (x[0][0], x[0][1], x[0][2], x[0][3], x[0][4], x[1]))
+    return diffs
+
+
+@transaction.atomic
+def rollups_rebuild(*, province_code: str | None = None, day_from: dt.date | None = None,
+                    day_to: dt.date | None = None, batch: int = 5000) -> int:
+    """Replace the stored rows of the range with the recomputation; returns rows written."""
+    fresh = rollups_aggregate(province_code=province_code, day_from=day_from, day_to=day_to)
+    qs = DossierStat.objects.all()
+    if province_code:
+        qs = qs.filter(province_code=province_code)
+    if day_from:
+        qs = qs.filter(day__gte=day_from)
+    if day_to:
+        qs = qs.filter(day__lte=day_to)
+    qs.delete()
+    from tinhso.directory.models import Agency
+
+    provinces = dict(Agency.objects.filter(pk__in={k[1] for k in fresh})
+                     .values_list("pk", "province_code"))
+    rows = [
+        DossierStat(day=k[0], agency_id=k[1], procedure_id=k[2], channel=k[3], online_level=k[4],
+                    province_code=province_code or provinces.get(k[1], ""), **counts)
+        for k, counts in fresh.items()
+    ]
+    DossierStat.objects.bulk_create(rows, batch_size=batch)
+    return len(rows)

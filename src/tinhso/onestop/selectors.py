@@ -1,0 +1,222 @@
+"""Reads of dossiers, scoped by who is asking.
+
+- Officers see dossiers whose responsible, receiving or current agency is in their
+  "onestop.dossier.view" scope; applicants see their own; anonymous visitors see none (they
+  may only track a dossier by code, without personal data: `tracking`).
+- Officer queues are ordered by due time (no due time last), then by submission, and cost a
+  constant number of queries whatever their length.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import F, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tinhso.core.calendar import calendar_for_province
+from tinhso.core.errors import DomainError, NotFound
+from tinhso.directory.models import Role
+from tinhso.directory.permissions import agency_scope, grants_of
+from tinhso.onestop.codes import TZ, InvalidDossierCode, normalize_dossier_code
+from tinhso.onestop.models import Dossier, DossierEvent, Handover
+from tinhso.onestop.status import Status
+
+VIEW = "onestop.dossier.view"
+QUEUES = ("to_receive", "to_process", "to_approve", "due_soon", "overdue", "returned_today")
+CLOCK_RUNNING = (Status.RECEIVED, Status.PROCESSING)
+WORK_ROLES = {Role.ONESTOP_OFFICER, Role.SPECIALIST, Role.LEADER}
+
+LIST_RELATED = ("procedure", "version", "agency", "receiving_agency", "current_agency")
+
+
+def _authenticated(user: Any) -> bool:
+    return user is not None and bool(getattr(user, "is_authenticated", False))
+
+
+def _scope_q(user: Any) -> Q:
+    scope = agency_scope(user, VIEW)
+    if scope.empty:
+        return Q(pk__in=[])
+    q = Q(pk__in=[])
+    if scope.agency_ids:
+        ids = sorted(scope.agency_ids)
+        q = Q(agency_id__in=ids) | Q(receiving_agency_id__in=ids) | Q(current_agency_id__in=ids)
+    if scope.provinces:
+        q |= Q(province_code__in=sorted(scope.provinces))
+    return q
+
+
+def dossiers_visible_to(user: Any) -> QuerySet[Dossier]:
+    """Every dossier the user may see (officers by agency scope, applicants their own)."""
+    if not _authenticated(user) or not user.is_active:
+        return Dossier.objects.none()
+    q = _scope_q(user) | Q(applicant_id=user.pk)
+    return Dossier.objects.filter(q).select_related(*LIST_RELATED)
+
+
+def dossier_for(user: Any, code: str) -> Dossier:
+    """One dossier the user may see, by code; NotFound otherwise (never 403: the code of a
+    dossier one may not see is not confirmed to exist)."""
+    try:
+        code = normalize_dossier_code(code)
+    except InvalidDossierCode:
+        raise NotFound(_("Không tìm thấy hồ sơ.")) from None
+    d = dossiers_visible_to(user).filter(code=code).first()
+    if d is None:
+        raise NotFound(_("Không tìm thấy hồ sơ."))
+    return d
+
+
+def _overdue_q(now: dt.datetime) -> Q:
+    """Open dossiers past their due moment: the clock running and due_at passed, or paused
+    after it had already passed (a pause freezes the clock, so a dossier paused in time is
+    not overdue while it waits)."""
+    return (Q(status__in=CLOCK_RUNNING, due_at__lt=now)
+            | Q(status__in=(Status.SUPPLEMENT, Status.PAYING), due_at__lt=F("paused_at")))
+
+
+def _ordered(qs: QuerySet[Dossier]) -> QuerySet[Dossier]:
+    return qs.select_related(*LIST_RELATED).order_by(
+        F("due_at").asc(nulls_last=True), "submitted_at", "pk")
+
+
+def queue(user: Any, name: str, *, now: dt.datetime | None = None) -> QuerySet[Dossier]:
+    """An officer's work queue (see QUEUES); an empty queryset for anyone without a grant."""
+    if name not in QUEUES:
+        raise DomainError.for_field("queue", _("Hàng đợi không hợp lệ."))
+    if not _authenticated(user):
+        return Dossier.objects.none()
+    now = now or timezone.now()
+    grants = [g for g in grants_of(user) if g.agency_id is not None]
+    desk = sorted({g.agency_id for g in grants
+                   if g.role == Role.ONESTOP_OFFICER and g.agency_id is not None})
+    if name == "to_receive":
+        return _ordered(Dossier.objects.filter(status=Status.SUBMITTED,
+                                               receiving_agency_id__in=desk))
+    if name in ("to_process", "to_approve"):
+        q = Q(pk__in=[])
+        for g in grants:
+            if g.role in WORK_ROLES and (name == "to_process" or g.role == Role.LEADER):
+                q |= Q(current_agency_id=g.agency_id, current_role=g.role)
+        return _ordered(Dossier.objects.filter(q, status__in=CLOCK_RUNNING))
+    scope = _scope_q(user)
+    if name == "overdue":
+        return _ordered(Dossier.objects.filter(scope).filter(_overdue_q(now)))
+    if name == "due_soon":
+        cal = calendar_for_province(user_province(user))
+        horizon = cal.add_working_days(now, 1)
+        return _ordered(Dossier.objects.filter(scope, status__in=CLOCK_RUNNING,
+                                               due_at__gte=now, due_at__lte=horizon))
+    # returned_today
+    today = now.astimezone(TZ).date()
+    start = dt.datetime.combine(today, dt.time(), tzinfo=TZ)
+    return _ordered(Dossier.objects.filter(scope, status=Status.RETURNED,
+                                           returned_at__gte=start,
+                                           returned_at__lt=start + dt.timedelta(days=1)))
+
+
+def user_province(user: Any) -> str:
+    for g in grants_of(user):
+        return g.province_code
+    from django.conf import settings
+
+    return settings.TINHSO_PROVINCE_CODE
+
+
+def queue_counts(user: Any, *, now: dt.datetime | None = None) -> dict[str, int]:
+    return {name: queue(user, name, now=now).count() for name in QUEUES}
+
+
+def my_dossiers(applicant: Any) -> QuerySet[Dossier]:
+    """The applicant's own dossiers, newest first."""
+    if not _authenticated(applicant):
+        return Dossier.objects.none()
+    return (Dossier.objects.filter(applicant_id=applicant.pk).select_related(*LIST_RELATED)
+            .order_by("-submitted_at", "-pk"))
+
+
+def dossier_history(dossier: Dossier) -> list[DossierEvent]:
+    return list(DossierEvent.objects.filter(dossier=dossier).select_related("agency")
+                .order_by("at", "pk"))
+
+
+def dossier_handovers(dossier: Dossier) -> list[Handover]:
+    """The control slip's rows."""
+    return list(Handover.objects.filter(dossier=dossier)
+                .select_related("from_agency", "to_agency", "from_user", "to_user")
+                .order_by("at", "pk"))
+
+
+# --- public tracking ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TrackingStep:
+    at: dt.datetime
+    status: int
+    status_label: str
+
+
+@dataclass(frozen=True)
+class Tracking:
+    """What anyone may see of a dossier by its code: no names, numbers, addresses, comments."""
+
+    code: str
+    procedure_name: str
+    agency_name: str
+    receiving_agency_name: str
+    status: int
+    status_label: str
+    submitted_at: dt.datetime
+    received_at: dt.datetime | None
+    due_at: dt.datetime | None
+    promised_at: dt.datetime | None
+    resolved_at: dt.datetime | None
+    returned_at: dt.datetime | None
+    timeline: list[TrackingStep] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        def iso(v: dt.datetime | None) -> str | None:
+            return v.isoformat() if v else None
+
+        return {
+            "code": self.code, "procedure_name": self.procedure_name,
+            "agency_name": self.agency_name, "receiving_agency_name": self.receiving_agency_name,
+            "status": self.status, "status_label": self.status_label,
+            "submitted_at": iso(self.submitted_at), "received_at": iso(self.received_at),
+            "due_at": iso(self.due_at), "promised_at": iso(self.promised_at),
+            "resolved_at": iso(self.resolved_at), "returned_at": iso(self.returned_at),
+            "timeline": [{"at": s.at.isoformat(), "status": s.status,
+                          "status_label": s.status_label} for s in self.timeline],
+        }
+
+
+def tracking(code: str) -> Tracking:
+    """Public tracking by code (two queries); NotFound for a malformed or unknown code."""
+    try:
+        code = normalize_dossier_code(code)
+    except InvalidDossierCode:
+        raise NotFound(_("Không tìm thấy hồ sơ.")) from None
+    d = (Dossier.objects.select_related("version", "agency", "receiving_agency")
+         .only("pk", "code", "status", "submitted_at", "received_at", "due_at", "promised_at",
+               "resolved_at", "returned_at", "version__name", "agency__name",
+               "receiving_agency__name")
+         .filter(code=code).first())
+    if d is None:
+        raise NotFound(_("Không tìm thấy hồ sơ."))
+    events = (DossierEvent.objects.filter(dossier_id=d.pk)
+              .filter(Q(from_status__isnull=True) | ~Q(from_status=F("to_status")))
+              .order_by("at", "pk").values_list("at", "to_status"))
+    labels = dict(Status.choices)
+    return Tracking(
+        code=d.code, procedure_name=d.version.name, agency_name=d.agency.name,
+        receiving_agency_name=d.receiving_agency.name, status=d.status,
+        status_label=str(labels[d.status]), submitted_at=d.submitted_at,
+        received_at=d.received_at, due_at=d.due_at, promised_at=d.promised_at,
+        resolved_at=d.resolved_at, returned_at=d.returned_at,
+        timeline=[TrackingStep(at, st, str(labels[st])) for at, st in events],
+    )
