@@ -16,6 +16,10 @@ PUBLIC_PAGES = [
     r"/dang-xuat/",  # POST only; logging out an anonymous visitor does nothing
     r"/i18n/setlang/",
     r"/thu-tuc/.*",  # the procedure catalog is public information
+    r"/tra-cuu/.*",  # tracking a dossier by its code shows no personal data
+    r"/thanh-toan/ket-qua/",  # the gateway's redirect back: trusted only by its signature
+    r"/thanh-toan/ipn/",  # the gateway's server-to-server call: trusted only by its signature
+    r"/_gia-lap/cong-thanh-toan/",  # the stand-in gateway (TINHSO_STANDINS): signed orders only
     r"/api/v1/.*",  # API operations are checked one by one below
     r"/admin/.*",  # Django admin: checked below, answers with its own login page
     r"/static/.*",
@@ -31,6 +35,7 @@ PUBLIC_API = {
     ("get", "/api/v1/procedures/{code}/versions/{number}"),
     ("get", "/api/v1/procedures/{code}/versions/{n}"),
     ("get", "/api/v1/procedures/export"),
+    ("get", "/api/v1/tracking/{code}"),  # public tracking by code, no personal data
 }
 
 SAMPLE = {"code": "1.001193", "number": "1", "n": "1", "pk": "1", "id": "1"}

@@ -15,6 +15,7 @@ from tinhso.accounts.api import router as accounts_router
 from tinhso.catalog.api import router as catalog_router
 from tinhso.core.api import router as core_router
 from tinhso.core.errors import DomainError
+from tinhso.onestop.api import dossiers_router, stats_router, tracking_router
 
 
 class UTF8JSONRenderer(JSONRenderer):
@@ -35,6 +36,9 @@ api = NinjaAPI(
 api.add_router("/calendar", core_router, tags=["calendar"])
 api.add_router("/procedures", catalog_router, tags=["catalog"])
 api.add_router("/accounts", accounts_router, tags=["accounts"])
+api.add_router("/dossiers", dossiers_router, tags=["dossiers"])
+api.add_router("/tracking", tracking_router, tags=["tracking"])
+api.add_router("/stats", stats_router, tags=["stats"])
 
 
 def problem(request: HttpRequest, status: int, title: str, detail: str = "",

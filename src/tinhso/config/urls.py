@@ -8,5 +8,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("thu-tuc/", include("tinhso.catalog.urls")),
+    path("", include("tinhso.onestop.urls")),
     path("", include("tinhso.web.urls")),
 ]

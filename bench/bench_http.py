@@ -1,0 +1,121 @@
+"""HTTP benchmarks of the one-stop system: public tracking lookups and online submissions
+with two small files, measured with wrk over loopback against gunicorn.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/tinhso_bench \\
+        .venv/bin/python bench/bench_http.py [--seconds 20] [--workers 3] [--connections 32]
+
+It prepares the database (migrate, the demo province with its dossiers), starts gunicorn,
+runs wrk with the Lua scripts in bench/wrk/, and prints requests/s and latency percentiles.
+Needs Debian's `wrk`. Results go to docs/benchmarks.md by hand, with the machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = ROOT / ".venv" / "bin"
+
+
+def sh(*args: str, env: dict[str, str], capture: bool = False) -> str:
+    result = subprocess.run(args, env=env, check=True, text=True,  # noqa: S603 - our own tools
+                            capture_output=capture)
+    return result.stdout if capture else ""
+
+
+def wait_for(url: str, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=1):  # noqa: S310 - loopback
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit(f"server did not answer at {url}")
+
+
+def wrk(script: str, url: str, seconds: int, connections: int, env: dict[str, str]) -> dict[str, float]:
+    out = sh("wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "5s", "-s",
+             str(ROOT / "bench" / "wrk" / script), url, env=env, capture=True)
+    match = re.search(r"RESULT (.*)", out)
+    if not match:
+        raise SystemExit(out)
+    values = dict(kv.split("=") for kv in match.group(1).split())
+    result = {k: float(v) for k, v in values.items()}
+    result["rps"] = result["requests"] / result["seconds"]
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=int, default=20)
+    parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--port", type=int, default=8099)
+    parser.add_argument("--scale", default="0.01", help="demo dossiers to load first")
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is needed: apt-get install wrk")
+
+    var = Path(tempfile.mkdtemp(prefix="tinhso-bench-"))
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tinhso.config.settings",
+           "TINHSO_VAR_DIR": str(var), "TINHSO_ADMIN_PASSWORD": "bench-admin-2026",
+           "TINHSO_DEMO_PASSWORD": "bench-demo-2026", "TINHSO_TASKS_BACKEND":
+           "django_tasks.backends.dummy.DummyBackend"}
+    print(f"database: {env.get('DATABASE_URL', 'SQLite in ' + str(var))}", flush=True)
+    sh(str(BIN / "tinhso"), "migrate", "--no-input", "-v0", env=env)
+    sh(str(BIN / "tinhso"), "demo", "--quiet-progress", "--scale", args.scale, env=env)
+    token = sh(str(BIN / "tinhso"), "token", "--user", "congdan1", env=env, capture=True).strip()
+    prep = sh(str(BIN / "python"), "-c", PREP, env=env, capture=True).split()
+    procedure, doc1, doc2, codes_file = prep[0], prep[1], prep[2], prep[3]
+
+    server = subprocess.Popen(  # noqa: S603
+        [str(BIN / "gunicorn"), "tinhso.config.wsgi:application", "-w", str(args.workers),
+         "-b", f"127.0.0.1:{args.port}", "--log-level", "warning"], env=env)
+    try:
+        base = f"http://127.0.0.1:{args.port}"
+        wait_for(f"{base}/healthz")
+        wenv = {**env, "CODES_FILE": codes_file, "TOKEN": token, "PROCEDURE": procedure,
+                "DOC1": doc1, "DOC2": doc2, "RUN": str(int(time.time()))}
+        wrk("tracking.lua", base, 3, args.connections, wenv)  # warm-up
+        tracking = wrk("tracking.lua", base, args.seconds, args.connections, wenv)
+        submit = wrk("submit.lua", base, args.seconds, min(args.connections, 16), wenv)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    print("| operation | requests/s | p50 ms | p95 ms | p99 ms | errors | non-2xx |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for name, r in (("public tracking lookup", tracking),
+                    ("online submission, two small files", submit)):
+        print(f"| {name} | {r['rps']:.0f} | {r['p50_ms']:.1f} | {r['p95_ms']:.1f} | "
+              f"{r['p99_ms']:.1f} | {r['errors']:.0f} | {r['non2xx']:.0f} |")
+    sys.stdout.flush()
+
+
+PREP = r"""
+import django, tempfile
+django.setup()
+from tinhso.catalog.models import ProcedureVersion
+from tinhso.onestop.models import Dossier
+from django.utils import timezone
+version = (ProcedureVersion.objects.filter(procedure__code="1.001193", effective_from__lte=timezone.localdate())
+           .order_by("-effective_from", "-number").first())
+docs = list(version.documents.filter(is_mandatory=True).order_by("position").values_list("pk", flat=True))
+docs = (docs + docs)[:2]
+codes = list(Dossier.objects.order_by("-pk").values_list("code", flat=True)[:5000])
+path = tempfile.mktemp(suffix=".txt")
+open(path, "w").write("\n".join(codes) + "\n")
+print(version.procedure.code, docs[0], docs[1], path)
+"""
+
+if __name__ == "__main__":
+    main()
