@@ -58,11 +58,12 @@ from tinhso.onestop.selectors import (
     dossier_for,
     dossier_handovers,
     dossier_history,
+    dossier_personal_data,
     dossiers_visible_to,
     queue,
     tracking,
 )
-from tinhso.onestop.slips import SLIP_KINDS, render_slip
+from tinhso.onestop.slips import APPLICANT_SLIPS, SLIP_KINDS, render_slip
 from tinhso.onestop.stats import dossier_stats
 from tinhso.onestop.status import DVCQG_STRINGS, Channel, Status
 from tinhso.onestop.workflow import approval_index, steps_for
@@ -76,14 +77,12 @@ dossiers_router = Router()
 tracking_router = Router()
 stats_router = Router()
 
-PERSONAL_DATA = "accounts.personal_data.view"
 VIEW = "onestop.dossier.view"
 DEFAULT_MAX_REQUEST_BYTES = 50 * 1024 * 1024
 MAX_PAGE_SIZE = 100
 DOC_PART = re.compile(r"^doc_(\d{1,18})$")
 # Slips the applicant may print: the ones addressed to them, and the control slip that goes
 # with the dossier. Officers of the dossier's agencies may print every slip.
-APPLICANT_SLIPS = frozenset({"receipt", "control", "supplement", "refusal", "apology", "stop"})
 CLOCK_STATUSES = (Status.RECEIVED, Status.PROCESSING, Status.SUPPLEMENT, Status.PAYING)
 
 
@@ -216,27 +215,13 @@ def _summary(d: Dossier) -> dict[str, Any]:
     }
 
 
-def _agencies(d: Dossier) -> list[Agency]:
-    return [d.agency, d.receiving_agency, d.current_agency]
-
-
-def _may_see_personal_data(user: Any, d: Dossier) -> bool:
-    if d.applicant_id is not None and d.applicant_id == user.pk:
-        return True
-    return any(can(user, PERSONAL_DATA, a) for a in _agencies(d))
-
-
 def _applicant(request: HttpRequest, user: Any, d: Dossier) -> dict[str, str] | None:
-    """The applicant's personal data for the applicant and the officers who handle it; each
-    officer's read is written to the audit log."""
-    if not _may_see_personal_data(user, d):
-        return None
-    if d.applicant_id != user.pk:
-        audit_record(actor=user, action="personal_data.view", obj=d, ip=_client_ip(request),
-                     data={"code": d.code, "purpose": "dossier.api"})
-    return {"name": d.applicant_name, "id_number": d.applicant_id_number,
-            "address": d.applicant_address, "phone": d.applicant_phone,
-            "email": d.applicant_email}
+    """The applicant's personal data, for those who may see it (each officer's read audited)."""
+    data = dossier_personal_data(user=user, dossier=d, purpose="dossier.api",
+                                 ip=_client_ip(request))
+    return None if data is None else {"name": data.name, "id_number": data.id_number,
+                                      "address": data.address, "phone": data.phone,
+                                      "email": data.email}
 
 
 # What each action needs (besides `expected_revision`), for clients drawing buttons.
@@ -625,14 +610,11 @@ def dossier_slip(request: HttpRequest, code: str, kind: str) -> HttpResponse:
             "kind", _("Loại phiếu không hợp lệ. Chọn một trong: %(kinds)s.")
             % {"kinds": ", ".join(SLIP_KINDS)})
     applicant = d.applicant_id is not None and d.applicant_id == user.pk
-    if applicant:
-        if kind not in APPLICANT_SLIPS:
-            raise NotAllowed()
-    elif any(can(user, PERSONAL_DATA, a) for a in _agencies(d)):
-        # Slips print the applicant's name and number: a personal-data read.
-        audit_record(actor=user, action="personal_data.view", obj=d, ip=_client_ip(request),
-                     data={"code": d.code, "purpose": f"slip.{kind}"})
-    else:
+    if applicant and kind not in APPLICANT_SLIPS:
+        raise NotAllowed()
+    # Slips print the applicant's name and number: a personal-data read (audited).
+    if dossier_personal_data(user=user, dossier=d, purpose=f"slip.{kind}",
+                             ip=_client_ip(request)) is None:
         raise NotAllowed()
     pdf = render_slip(d, kind)
     response = HttpResponse(pdf, content_type="application/pdf")

@@ -220,3 +220,33 @@ def tracking(code: str) -> Tracking:
         resolved_at=d.resolved_at, returned_at=d.returned_at,
         timeline=[TrackingStep(at, st, str(labels[st])) for at, st in events],
     )
+
+
+@dataclass(frozen=True)
+class ApplicantData:
+    name: str
+    id_number: str
+    address: str
+    phone: str
+    email: str
+
+
+def dossier_personal_data(*, user: Any, dossier: Dossier, purpose: str,
+                          ip: str | None = None) -> ApplicantData | None:
+    """The applicant's personal data (ID number, address, phone, e-mail): for the applicant, and
+    for officers who handle the dossier (accounts.personal_data.view in its responsible,
+    receiving or current agency). Every officer's read is written to the audit log; anyone
+    else gets None."""
+    from tinhso.core.audit import audit_record
+    from tinhso.directory.permissions import can
+
+    d = dossier
+    own = d.applicant_id is not None and d.applicant_id == getattr(user, "pk", None)
+    if not own:
+        if not any(can(user, "accounts.personal_data.view", a)
+                   for a in (d.agency, d.receiving_agency, d.current_agency)):
+            return None
+        audit_record(actor=user, action="personal_data.view", obj=d, ip=ip,
+                     data={"code": d.code, "purpose": purpose})
+    return ApplicantData(d.applicant_name, d.applicant_id_number, d.applicant_address,
+                         d.applicant_phone, d.applicant_email)

@@ -624,3 +624,8 @@ __all__ = [
     "render_tracking_book",
     "tracking_url",
 ]
+
+
+# The slips addressed to the applicant, which they may download themselves. The control slip
+# is the agencies' own record (it names the officers), so it stays with them.
+APPLICANT_SLIPS = frozenset({"receipt", "supplement", "refusal", "apology", "stop"})

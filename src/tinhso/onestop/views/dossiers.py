@@ -19,7 +19,7 @@ from tinhso.directory.permissions import agency_scope
 from tinhso.onestop import selectors, services
 from tinhso.onestop.files import file_open
 from tinhso.onestop.models import Dossier, DossierFile, Payment
-from tinhso.onestop.slips import SLIP_KINDS, render_slip
+from tinhso.onestop.slips import APPLICANT_SLIPS, SLIP_KINDS, render_slip
 from tinhso.onestop.status import RESOLVED, Status
 from tinhso.onestop.views import actions as ui_actions
 from tinhso.onestop.views.common import forbidden, revision_of, time_left
@@ -79,7 +79,10 @@ def _context(request: HttpRequest, d: Dossier, *, action_errors: dict[str, list[
     left, overdue = time_left(d.due_at) if d.status in (Status.RECEIVED, Status.PROCESSING) \
         else ("", False)
     payments = list(d.payments.order_by("pk"))
+    applicant = selectors.dossier_personal_data(user=user, dossier=d, purpose="dossier.page",
+                                                ip=request.META.get("REMOTE_ADDR"))
     ctx = {
+        "applicant": applicant,
         "d": d, "officer": officer, "is_applicant": is_applicant,
         "history": history,
         "handovers": selectors.dossier_handovers(d) if officer else [],
@@ -164,7 +167,12 @@ def dossier_slip(request: HttpRequest, code: str, kind: str) -> HttpResponse:
     d = _get(request.user, code)
     if kind not in SLIP_KINDS:
         raise Http404(_("Không có loại phiếu này."))
-    if not is_officer_of(request.user, d) and kind != "receipt":
+    is_applicant = d.applicant_id is not None and d.applicant_id == request.user.pk
+    if is_applicant and kind not in APPLICANT_SLIPS:
+        return forbidden(request)
+    # Slips print the applicant's name and number: a personal-data read (audited).
+    if selectors.dossier_personal_data(user=request.user, dossier=d, purpose=f"slip.{kind}",
+                                       ip=request.META.get("REMOTE_ADDR")) is None:
         return forbidden(request)
     try:
         pdf = render_slip(d, kind)
