@@ -1,0 +1,193 @@
+"""Processing: hand-overs between steps, payment of fees, approval, returning the result."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import Sum
+from django.utils.translation import gettext as _
+
+from tinhso.core.errors import DomainError
+from tinhso.directory.models import Role
+from tinhso.directory.permissions import can
+from tinhso.onestop import files as filestore
+from tinhso.onestop.models import (
+    Dossier,
+    DossierFile,
+    Payment,
+)
+from tinhso.onestop.services._common import (
+    APPROVE,
+    Conflict,
+    _clock_resume,
+    _close_handover,
+    _guarded,
+    _hand_to,
+    _is_desk,
+    _is_handler,
+    _lock,
+    _moment,
+    _move,
+    _require,
+    _text,
+)
+from tinhso.onestop.status import Status
+from tinhso.onestop.workflow import (
+    approval_index,
+    steps_for,
+    timeliness_of,
+)
+
+# --- processing -----------------------------------------------------------------------------
+
+
+@_guarded("forward")
+def dossier_forward(*, dossier: Dossier, actor: Any, comment: str = "", to_user: Any = None,
+                    expected_revision: int | None = None,
+                    at: dt.datetime | None = None) -> Dossier:
+    """2 or 4 -> 4: hand the dossier to the next step of its workflow (a control-slip row)."""
+    at = _moment(at)
+    d = _lock(dossier, expected_revision, {Status.RECEIVED, Status.PROCESSING})
+    _require(_is_handler(actor, d))
+    steps = steps_for(d)
+    if d.current_step >= approval_index(steps):
+        raise Conflict(_("Bước này phê duyệt kết quả; không chuyển tiếp được."))
+    from_agency = d.current_agency_id
+    data = _hand_to(d, d.current_step + 1, actor=actor, at=at, to_user=to_user)
+    _move(d, actor=actor, action="forward", to_status=Status.PROCESSING, at=at,
+          comment=_text(comment, "comment", multiline=True), agency_id=from_agency, data=data)
+    return d
+
+
+@_guarded("send_back")
+def dossier_send_back(*, dossier: Dossier, actor: Any, comment: str, to_user: Any = None,
+                      expected_revision: int | None = None,
+                      at: dt.datetime | None = None) -> Dossier:
+    """4 -> 4: back to the previous step (a leader returns it to the specialist)."""
+    at = _moment(at)
+    d = _lock(dossier, expected_revision, {Status.PROCESSING})
+    _require(_is_handler(actor, d))
+    comment = _text(comment, "comment", required=True, multiline=True)
+    if d.current_step < 1:
+        raise Conflict(_("Hồ sơ đang ở bước đầu tiên."))
+    from_agency = d.current_agency_id
+    data = _hand_to(d, d.current_step - 1, actor=actor, at=at, to_user=to_user)
+    _move(d, actor=actor, action="send_back", to_status=Status.PROCESSING, at=at,
+          comment=comment, agency_id=from_agency, data=data)
+    return d
+
+
+@_guarded("request_payment")
+def dossier_request_payment(*, dossier: Dossier, actor: Any, comment: str = "",
+                            amount: int | None = None, expected_revision: int | None = None,
+                            at: dt.datetime | None = None) -> Dossier:
+    """2 or 4 -> 6: the applicant must pay the fees; the clock pauses meanwhile."""
+    at = _moment(at)
+    d = _lock(dossier, expected_revision, {Status.RECEIVED, Status.PROCESSING})
+    _require(_is_handler(actor, d) or _is_desk(actor, d))
+    paid = d.payments.filter(state=Payment.State.PAID).aggregate(s=Sum("amount"))["s"] or 0
+    due = int(amount) if amount is not None else d.fee_total - paid
+    if due <= 0:
+        raise DomainError.for_field("amount", _("Hồ sơ không còn khoản phí, lệ phí nào phải nộp."))
+    n = d.payments.count() + 1
+    payment = Payment.objects.create(
+        dossier=d, amount=due, stage=d.version.fee_stage, reference=f"{d.code}-P{n}",
+        created_at=at,
+    )
+    d.resumed_status = d.status
+    d.paused_at = at
+    _move(d, actor=actor, action="request_payment", to_status=Status.PAYING, at=at,
+          comment=_text(comment, "comment", multiline=True), agency_id=d.current_agency_id,
+          notify="paying", data={"payment": payment.reference, "amount": due})
+    return d
+
+
+@_guarded("confirm_payment")
+def dossier_confirm_payment(*, dossier: Dossier, actor: Any, reference: str = "",
+                            online: bool = False, gateway_transaction: str = "",
+                            comment: str = "", expected_revision: int | None = None,
+                            at: dt.datetime | None = None) -> Dossier:
+    """6 -> the status it left: paid at the desk (actor: a one-stop officer) or online
+    (actor=None: the payment gateway's verified callback). The clock resumes like a supply."""
+    at = _moment(at)
+    d = _lock(dossier, expected_revision, {Status.PAYING})
+    if actor is not None:
+        _require(_is_desk(actor, d))
+    pending = d.payments.filter(state=Payment.State.PENDING)
+    if reference:
+        pending = pending.filter(reference=reference)
+    payment = pending.order_by("-pk").first()
+    if payment is None:
+        raise DomainError.for_field("reference", _("Không có khoản thanh toán đang chờ."))
+    payment.state = Payment.State.PAID
+    payment.paid_at = at
+    payment.online = bool(online)
+    payment.gateway_transaction = _text(gateway_transaction, "gateway_transaction",
+                                        max_length=64)
+    payment.save(update_fields=["state", "paid_at", "online", "gateway_transaction"])
+    to_status = d.resumed_status or Status.RECEIVED
+    _clock_resume(d, at)
+    counts = {"paid_total": 1}
+    if payment.online:
+        counts["paid_online"] = 1
+    _move(d, actor=actor, action="confirm_payment", to_status=to_status, at=at,
+          comment=_text(comment, "comment", multiline=True), agency_id=d.receiving_agency_id,
+          counts=counts, data={"payment": payment.reference, "online": payment.online,
+                               "due_at": d.due_at.isoformat() if d.due_at else None})
+    return d
+
+
+@_guarded("approve")
+def dossier_approve(*, dossier: Dossier, actor: Any, comment: str = "",
+                    result: tuple[str, Any] | None = None,
+                    expected_revision: int | None = None,
+                    at: dt.datetime | None = None) -> Dossier:
+    """4 at the approval step -> 9: the result is ready; timeliness is fixed against due_at.
+    `result` = (file name, PDF bytes or file) attaches the electronic result."""
+    at = _moment(at)
+    d = _lock(dossier, expected_revision, {Status.PROCESSING})
+    _require(_is_handler(actor, d))
+    if d.current_role == Role.LEADER:
+        _require(can(actor, APPROVE, d.current_agency))
+    steps = steps_for(d)
+    if d.current_step != approval_index(steps):
+        raise Conflict(_("Hồ sơ chưa đến bước phê duyệt."))
+    upload = filestore.file_check(result[0], result[1], field="result") if result else None
+    written: list[filestore.Written] = []
+    try:
+        if upload is not None:
+            written.append(filestore.file_write(upload, at=at))
+            d.result_file = filestore.file_row(dossier=d, written=written[0],
+                                               kind=DossierFile.Kind.RESULT, actor=actor, at=at)
+        d.resolved_at = at
+        d.timeliness = timeliness_of(at, d.due_at)
+        from_agency = d.current_agency_id
+        data = _hand_to(d, len(steps) - 1, actor=actor, at=at)
+        counts = {f"resolved_{d.timeliness}": 1, "left_open": 1}
+        if d.result_file_id:
+            counts["electronic_result"] = 1
+        _move(d, actor=actor, action="approve", to_status=Status.RESULT_READY, at=at,
+              comment=_text(comment, "comment", multiline=True), agency_id=from_agency,
+              counts=counts, notify="result_ready",
+              data={**data, "timeliness": d.timeliness})
+    except BaseException:
+        filestore.file_discard(written)
+        raise
+    return d
+
+
+@_guarded("return_result")
+def dossier_return_result(*, dossier: Dossier, actor: Any, comment: str = "",
+                          expected_revision: int | None = None,
+                          at: dt.datetime | None = None) -> Dossier:
+    """9 -> 10: the desk hands the result over (or it is delivered online)."""
+    at = _moment(at)
+    d = _lock(dossier, expected_revision, {Status.RESULT_READY})
+    _require(_is_desk(actor, d))
+    _close_handover(d, at)
+    d.returned_at = at
+    _move(d, actor=actor, action="return_result", to_status=Status.RETURNED, at=at,
+          comment=_text(comment, "comment", multiline=True), agency_id=d.receiving_agency_id,
+          counts={"returned": 1}, notify="returned")
+    return d
