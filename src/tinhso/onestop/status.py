@@ -8,19 +8,20 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Status(models.IntegerChoices):
-    SUBMITTED = 1, _("Mới nộp, chờ tiếp nhận")
-    RECEIVED = 2, _("Đã tiếp nhận")
-    REFUSED = 3, _("Từ chối tiếp nhận")
-    PROCESSING = 4, _("Đang xử lý")
-    SUPPLEMENT = 5, _("Chờ bổ sung hồ sơ")
-    PAYING = 6, _("Chờ thực hiện nghĩa vụ tài chính")
-    WITHDRAWN = 7, _("Công dân rút hồ sơ")
-    STOPPED = 8, _("Dừng xử lý")
-    RESULT_READY = 9, _("Đã có kết quả, chờ trả")
-    RETURNED = 10, _("Đã trả kết quả")
+    SUBMITTED = 1, pgettext_lazy("dossier status", "Mới nộp, chờ tiếp nhận")
+    RECEIVED = 2, pgettext_lazy("dossier status", "Đã tiếp nhận")
+    REFUSED = 3, pgettext_lazy("dossier status", "Từ chối tiếp nhận")
+    PROCESSING = 4, pgettext_lazy("dossier status", "Đang xử lý")
+    SUPPLEMENT = 5, pgettext_lazy("dossier status", "Chờ bổ sung hồ sơ")
+    PAYING = 6, pgettext_lazy("dossier status", "Chờ thực hiện nghĩa vụ tài chính")
+    WITHDRAWN = 7, pgettext_lazy("dossier status", "Công dân rút hồ sơ")
+    STOPPED = 8, pgettext_lazy("dossier status", "Dừng xử lý")
+    RESULT_READY = 9, pgettext_lazy("dossier status", "Đã có kết quả, chờ trả")
+    RETURNED = 10, pgettext_lazy("dossier status", "Đã trả kết quả")
 
 
 # The strings the national portal uses for each code.
