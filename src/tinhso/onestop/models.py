@@ -30,7 +30,7 @@ class Dossier(models.Model):
     # was declared (personal data: shown only to those who handle the dossier, reads audited).
     applicant = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-        related_name="dossiers",
+        related_name="dossiers", db_index=False,  # led by the dossier_applicant index
     )
     applicant_name = models.CharField(_("người nộp"), max_length=150)
     applicant_id_number = models.CharField(_("số định danh / mã số thuế"), max_length=14)
@@ -44,9 +44,14 @@ class Dossier(models.Model):
     # Who is responsible for it (the procedure's agency when submitted: "cơ quan giải quyết";
     # figures are counted by this agency), the agency that received it (the one-stop desk),
     # and where it is now.
-    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
-    receiving_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
-    current_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    # Their single-column indexes would only repeat the composite indexes below, which lead
+    # with them; each index costs every insert (the demo loads a million dossiers).
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+",
+                               db_index=False)
+    receiving_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+",
+                                         db_index=False)
+    current_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+",
+                                       db_index=False)
     current_step = models.PositiveSmallIntegerField(default=0)  # index into the workflow
     current_role = models.CharField(max_length=16, choices=Role.choices, blank=True)
     current_officer = models.ForeignKey(
@@ -106,7 +111,8 @@ class Dossier(models.Model):
 class DossierEvent(models.Model):
     """One step of a dossier's history: who did what, from which status to which."""
 
-    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="events")
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="events",
+                                db_index=False)  # led by dossier_event_time
     province_code = models.CharField(max_length=8)
     at = models.DateTimeField()
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
@@ -133,7 +139,8 @@ class DossierEvent(models.Model):
 class Handover(models.Model):
     """A row of the control slip (phiếu kiểm soát quá trình giải quyết hồ sơ)."""
 
-    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="handovers")
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="handovers",
+                                db_index=False)  # led by handover_step
     step = models.PositiveSmallIntegerField()
     step_name = models.CharField(max_length=200)
     from_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")

@@ -10,7 +10,7 @@ import time
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
 from tinhso.accounts.demo import load_people
@@ -18,6 +18,7 @@ from tinhso.accounts.models import User
 from tinhso.catalog.demo import load_catalog
 from tinhso.directory.demo import demo_agency_roles, load_agencies
 from tinhso.directory.services import units_import
+from tinhso.onestop.demo import expected_dossiers, load_dossiers
 
 
 class Command(BaseCommand):
@@ -27,6 +28,13 @@ class Command(BaseCommand):
         parser.add_argument("--province", default=settings.TINHSO_PROVINCE_CODE)
         parser.add_argument("--quiet-progress", action="store_true",
                             help="không hiện thanh tiến trình")
+        parser.add_argument("--scale", type=float, default=0.01,
+                            help="hồ sơ mẫu: 1.0 = một năm như báo cáo (~986.000 hồ sơ); "
+                                 "0 = không nạp (mặc định 0,01)")
+        parser.add_argument("--year", type=int, default=None,
+                            help="một năm dương lịch (mặc định: 365 ngày gần nhất)")
+        parser.add_argument("--replace", action="store_true",
+                            help="xóa hồ sơ mẫu cũ trong khoảng thời gian rồi nạp lại")
 
     def handle(self, *args: Any, **options: Any) -> None:
         started = time.monotonic()
@@ -52,9 +60,19 @@ class Command(BaseCommand):
             bar.set_postfix_str(steps[3])
             load_catalog(agencies=agencies)
             bar.update()
+        if options["scale"] > 0:
+            with tqdm(total=expected_dossiers(options["scale"]), desc="Hồ sơ mẫu",
+                      unit=" hồ sơ", disable=not show) as dossier_bar:
+                try:
+                    load_dossiers(province_code=province, year=options["year"],
+                                  scale=options["scale"], replace=options["replace"],
+                                  progress=dossier_bar.update)
+                except ValueError as exc:
+                    raise CommandError(str(exc)) from exc
 
         elapsed = time.monotonic() - started
         self.stdout.write(self.style.SUCCESS(f"Dữ liệu mẫu sẵn sàng ({elapsed:.1f} giây)."))
+
         if first_run and "admin" in created:
             self._announce(admin_password, demo_password)
 

@@ -1,0 +1,159 @@
+"""The demo year of dossiers: sized like the report, consistent with the rollups and the rules
+of the lifecycle, and loaded once."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from tinhso.catalog.demo import load_catalog
+from tinhso.directory.demo import demo_agency_roles, load_agencies
+from tinhso.directory.services import units_import
+from tinhso.onestop import demo
+from tinhso.onestop.demo import REPORT_ON_TIME_RATE, REPORT_RECEIVED, load_dossiers
+from tinhso.onestop.models import DayCounter, Dossier, DossierEvent, DossierStat, Payment
+from tinhso.onestop.rollups import rollups_aggregate, rollups_diff
+from tinhso.onestop.status import ENDED, OPEN, RESOLVED, Channel, Status, Timeliness
+
+TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+NOW = dt.datetime(2026, 11, 27, 10, 30, tzinfo=TZ)
+
+
+@pytest.fixture
+def province(db):
+    units_import(province_codes=["38"])
+    load_agencies("38")
+    load_catalog(agencies=demo_agency_roles("38"))
+    return "38"
+
+
+def _totals() -> Counter[str]:
+    totals: Counter[str] = Counter()
+    for counts in rollups_aggregate(province_code="38").values():
+        totals.update(counts)
+    return totals
+
+
+def test_a_small_year_matches_the_report_and_its_rollups(province):
+    created = load_dossiers(province_code=province, scale=0.002, now=NOW)
+
+    assert created == Dossier.objects.count()
+    assert rollups_diff(province_code=province) == []  # stored rows == recomputation
+    totals = _totals()
+    assert totals["submitted"] == created
+    assert abs(totals["received"] - REPORT_RECEIVED * 0.002) <= REPORT_RECEIVED * 0.002 * 0.02
+    resolved = totals["resolved_early"] + totals["resolved_on_time"] + totals["resolved_late"]
+    on_time = (totals["resolved_early"] + totals["resolved_on_time"]) / resolved
+    assert abs(on_time - REPORT_ON_TIME_RATE) <= 0.005
+    assert 0.94 <= resolved / totals["received"] <= 0.98  # the report: 96.02%
+    assert totals["resolved_early"] > totals["resolved_on_time"] > totals["resolved_late"] > 0
+    assert totals["supplement_requested"] > 0 and totals["paid_total"] > 0
+
+
+def test_demo_dossiers_follow_the_lifecycle_rules(province):
+    load_dossiers(province_code=province, scale=0.002, now=NOW)
+    start = NOW - dt.timedelta(days=365)
+    for d in Dossier.objects.all():
+        assert start <= d.submitted_at <= NOW
+        assert re.fullmatch(r"000\.\d\d\.\d\d\.H56-\d{6}-\d{4}", d.code)
+        assert d.code.split("-")[1] == d.submitted_at.astimezone(TZ).strftime("%y%m%d")
+        assert d.form_data == {"demo": True}
+        assert len(d.applicant_id_number) in (10, 12) and d.applicant_name
+        if d.received_at:
+            assert d.submitted_at <= d.received_at <= NOW and d.due_at > d.received_at
+        if d.status in RESOLVED:
+            assert d.received_at <= d.resolved_at <= NOW
+            local_resolved, local_due = d.resolved_at.astimezone(TZ), d.due_at.astimezone(TZ)
+            expected = (Timeliness.EARLY if local_resolved.date() < local_due.date() else
+                        Timeliness.ON_TIME if d.resolved_at <= d.due_at else Timeliness.LATE)
+            assert d.timeliness == expected
+        else:
+            assert d.resolved_at is None and d.timeliness == ""
+        assert (d.returned_at is not None) == (d.status == Status.RETURNED)
+        assert (d.ended_at is not None) == (d.status in ENDED)
+        if d.status in ENDED:
+            assert d.end_reason
+        if d.status in (Status.SUPPLEMENT, Status.PAYING):
+            assert d.paused_at is not None and d.resumed_status is not None
+        else:
+            assert d.paused_at is None
+        if d.status in OPEN:
+            assert d.received_at is not None
+    # The history ends in the dossier's status and never jumps back in time.
+    last: dict[int, tuple[dt.datetime, int]] = {}
+    for e in DossierEvent.objects.order_by("dossier_id", "at", "pk"):
+        previous = last.get(e.dossier_id)
+        if previous is None:
+            assert e.action == "submit" and e.from_status is None
+        else:
+            assert e.at >= previous[0]
+        last[e.dossier_id] = (e.at, e.to_status)
+    statuses = dict(Dossier.objects.values_list("pk", "status"))
+    assert {pk: s for pk, (_at, s) in last.items()} == statuses
+    # Channels: mostly desk and online, a little by post; fees paid through the gateway online.
+    channels = Counter(Dossier.objects.values_list("channel", flat=True))
+    assert channels[Channel.ONLINE] > 0.35 * len(statuses)
+    assert 0 < channels[Channel.POSTAL] < 0.05 * len(statuses)
+    assert Payment.objects.filter(state=Payment.State.PAID).exists()
+
+
+def test_codes_continue_and_day_counters_hold_the_last_sequence(province):
+    load_dossiers(province_code=province, scale=0.002, now=NOW)
+    by_agency_day: dict[tuple[int, str], list[int]] = {}
+    for code, agency in Dossier.objects.values_list("code", "receiving_agency_id"):
+        _prefix, day, seq = code.rsplit("-", 2)
+        by_agency_day.setdefault((agency, day), []).append(int(seq))
+    for (agency, day), seqs in by_agency_day.items():
+        assert sorted(seqs) == list(range(1, len(seqs) + 1))
+        on = dt.date(2000 + int(day[:2]), int(day[2:4]), int(day[4:]))
+        counter = DayCounter.objects.get(agency_id=agency, day=on)
+        assert counter.last == len(seqs)
+
+
+def test_loading_again_changes_nothing_and_replace_loads_afresh(province):
+    first = load_dossiers(province_code=province, scale=0.001, now=NOW)
+    stats = DossierStat.objects.count()
+    assert load_dossiers(province_code=province, scale=0.001, now=NOW) == 0
+    assert Dossier.objects.count() == first and DossierStat.objects.count() == stats
+
+    again = load_dossiers(province_code=province, scale=0.001, now=NOW, replace=True)
+    assert again == Dossier.objects.count() > 0
+    assert rollups_diff(province_code=province) == []
+
+
+def test_the_report_year_has_quiet_tet_and_weekends(province):
+    load_dossiers(province_code=province, year=2022, scale=0.002)
+    per_day = Counter(d.astimezone(TZ).date()
+                      for d in Dossier.objects.values_list("submitted_at", flat=True))
+    tet = [dt.date(2022, 1, 31) + dt.timedelta(days=k) for k in range(5)]
+    rush = [dt.date(2022, 1, 17) + dt.timedelta(days=k) for k in range(5)]  # Mon-Fri before
+    assert sum(per_day[d] for d in tet) * 10 < sum(per_day[d] for d in rush)
+    weekends = [d for d in per_day if d.weekday() >= 5]
+    weekdays = [d for d in per_day if d.weekday() < 5]
+    assert (sum(per_day[d] for d in weekends) / max(1, len(weekends))
+            < 0.3 * sum(per_day[d] for d in weekdays) / len(weekdays))
+    assert min(per_day) >= dt.date(2022, 1, 1) and max(per_day) <= dt.date(2022, 12, 31)
+    # Nothing happens after the year: the rollups end with it too.
+    assert not DossierStat.objects.filter(day__gt=dt.date(2022, 12, 31)).exists()
+    assert rollups_diff(province_code=province) == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_loading_outside_a_transaction_writes_every_chunk(province, monkeypatch):
+    # Outside any transaction (PostgreSQL here, or a file database) chunks are written by a
+    # second connection while the next one is generated: nothing may be lost on the way.
+    monkeypatch.setattr(demo, "CHUNK", 100)
+    created = load_dossiers(province_code=province, scale=0.0005, now=NOW)
+    assert created == Dossier.objects.count() > 0
+    assert DossierEvent.objects.values("dossier_id").distinct().count() == created
+    assert rollups_diff(province_code=province) == []
+
+
+@pytest.mark.parametrize("scale", [0, -1, 50])
+def test_a_scale_out_of_range_is_refused_before_anything_is_written(scale):
+    with pytest.raises(ValueError, match="scale"):
+        load_dossiers(province_code="38", scale=scale, now=NOW)
