@@ -315,7 +315,7 @@ def _detail(request: HttpRequest, user: Any, d: Dossier) -> dict[str, Any]:
         "history": [
             {"at": e.at, "action": e.action, "from_status": e.from_status,
              "to_status": e.to_status, "actor_name": e.actor_name,
-             "agency": e.agency.code if e.agency_id else None, "comment": e.comment}
+             "agency": e.agency.code if e.agency is not None else None, "comment": e.comment}
             for e in dossier_history(d)
         ],
         "handovers": [
@@ -382,17 +382,17 @@ def dossier_create(request: HttpRequest) -> Reply[dict[str, Any]]:
                            "reason": refused.message})
         raise refused
     files = _file_parts(parts)
-    identity: dict[str, str] = {}
-    if user.kind == User.Kind.OFFICER:
-        # An officer enters the applicant's identity (at the desk, or online for them).
-        identity = {"applicant_name": form.applicant_name,
-                    "applicant_id_number": form.applicant_id_number}
+    # An officer enters the applicant's identity (at the desk, or online for them); an
+    # applicant's own comes from their account.
+    officer = user.kind == User.Kind.OFFICER
     dossier, created = services.dossier_submit(
         actor=user, procedure_code=form.procedure_code, channel=form.channel,
         applicant_address=form.applicant_address, applicant_phone=form.applicant_phone,
         applicant_email=form.applicant_email, form_data=form_data, files=files,
         receiving_agency=form.receiving_agency.strip() or None, idempotency_key=key,
-        unit=unit, **identity,
+        unit=unit,
+        applicant_name=form.applicant_name if officer else "",
+        applicant_id_number=form.applicant_id_number if officer else "",
     )
     d = dossier_for(user, dossier.code)
     return Reply(201 if created else 200, _detail(request, user, d))

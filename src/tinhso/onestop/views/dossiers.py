@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -143,7 +144,7 @@ def dossier_action(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def dossier_file(request: HttpRequest, code: str, file_id: int) -> HttpResponse:
+def dossier_file(request: HttpRequest, code: str, file_id: int) -> HttpResponseBase:
     """A stored file, to someone who may see its dossier (and, for an applicant, this file)."""
     d = _get(request.user, code)
     f = DossierFile.objects.filter(dossier=d, pk=file_id).first()

@@ -139,7 +139,7 @@ def standin_gateway(request: HttpRequest) -> HttpResponse:
     if not settings.TINHSO_STANDINS:
         raise Http404
     source = request.POST if request.method == "POST" else request.GET
-    params = {k: v for k, v in source.items() if k.startswith("vnp_")}
+    params: dict[str, str] = {k: str(v) for k, v in source.items() if k.startswith("vnp_")}
     if not payments.verify(params):
         return render(request, "onestop/standin_gateway.html", {"invalid": True}, status=400)
     if request.method == "POST":

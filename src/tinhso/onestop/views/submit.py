@@ -58,11 +58,12 @@ def dossier_new(request: HttpRequest, procedure_code: str) -> HttpResponse:
         status = 422
     else:
         form = SubmitForm(version=version, initial={
-            "applicant_name": user.full_name or user.get_full_name(),
-            "applicant_id_number": user.citizen_id or user.tax_code or "",
+            "applicant_name": getattr(user, "full_name", "") or user.get_username(),
+            "applicant_id_number": (getattr(user, "citizen_id", "")
+                                    or getattr(user, "tax_code", "") or ""),
             "applicant_address": getattr(user, "address", ""),
             "applicant_phone": getattr(user, "phone", ""),
-            "applicant_email": user.email,
+            "applicant_email": getattr(user, "email", ""),
         })
         status = 200
     context["form"] = form

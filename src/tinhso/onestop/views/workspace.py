@@ -84,13 +84,13 @@ def bulk_receive(request: HttpRequest) -> HttpResponse:
         wanted[code] = int(rev) if rev.isdigit() else None
     dossiers = {d.code: d for d in selectors.dossiers_visible_to(user).filter(code__in=wanted)}
     done, conflicts, refused = [], [], []
-    for code, rev in wanted.items():
+    for code, expected in wanted.items():
         d = dossiers.get(code)
         if d is None:
             refused.append(code)
             continue
         try:
-            services.dossier_receive(dossier=d, actor=user, expected_revision=rev)
+            services.dossier_receive(dossier=d, actor=user, expected_revision=expected)
         except services.Conflict:
             conflicts.append(code)
         except (NotAllowed, DomainError):
