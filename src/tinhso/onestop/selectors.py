@@ -13,6 +13,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db import connection
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -195,31 +196,61 @@ class Tracking:
         }
 
 
+_TRACKING_SQL = """
+SELECT d.id, d.code, d.status, d.submitted_at, d.received_at, d.due_at, d.promised_at,
+       d.resolved_at, d.returned_at, v.name, a.name, r.name
+FROM onestop_dossier d
+JOIN catalog_procedureversion v ON v.id = d.version_id
+JOIN directory_agency a ON a.id = d.agency_id
+JOIN directory_agency r ON r.id = d.receiving_agency_id
+WHERE d.code = %s
+"""
+_TIMELINE_SQL = """
+SELECT at, to_status FROM onestop_dossierevent
+WHERE dossier_id = %s AND (from_status IS NULL OR from_status <> to_status)
+ORDER BY at, id
+"""
+
+
 def tracking(code: str) -> Tracking:
-    """Public tracking by code (two queries); NotFound for a malformed or unknown code."""
+    """Public tracking by code: two indexed queries, written as SQL because this is the
+    platform's busiest public read (the ORM spent a third of the request compiling them).
+    NotFound for a malformed or unknown code."""
     try:
         code = normalize_dossier_code(code)
     except InvalidDossierCode:
         raise NotFound(_("Không tìm thấy hồ sơ.")) from None
-    d = (Dossier.objects.select_related("version", "agency", "receiving_agency")
-         .only("pk", "code", "status", "submitted_at", "received_at", "due_at", "promised_at",
-               "resolved_at", "returned_at", "version__name", "agency__name",
-               "receiving_agency__name")
-         .filter(code=code).first())
-    if d is None:
-        raise NotFound(_("Không tìm thấy hồ sơ."))
-    events = (DossierEvent.objects.filter(dossier_id=d.pk)
-              .filter(Q(from_status__isnull=True) | ~Q(from_status=F("to_status")))
-              .order_by("at", "pk").values_list("at", "to_status"))
+    with connection.cursor() as cursor:
+        cursor.execute(_TRACKING_SQL, [code])
+        row = cursor.fetchone()
+        if row is None:
+            raise NotFound(_("Không tìm thấy hồ sơ."))
+        cursor.execute(_TIMELINE_SQL, [row[0]])
+        events = cursor.fetchall()
+    aware = _aware
     labels = dict(Status.choices)
+    (_pk, code, status, submitted, received, due, promised, resolved, returned,
+     procedure_name, agency_name, receiving_name) = row
     return Tracking(
-        code=d.code, procedure_name=d.version.name, agency_name=d.agency.name,
-        receiving_agency_name=d.receiving_agency.name, status=d.status,
-        status_label=str(labels[d.status]), submitted_at=d.submitted_at,
-        received_at=d.received_at, due_at=d.due_at, promised_at=d.promised_at,
-        resolved_at=d.resolved_at, returned_at=d.returned_at,
-        timeline=[TrackingStep(at, st, str(labels[st])) for at, st in events],
+        code=code, procedure_name=procedure_name, agency_name=agency_name,
+        receiving_agency_name=receiving_name, status=status,
+        status_label=str(labels[status]), submitted_at=aware(submitted),
+        received_at=aware(received), due_at=aware(due), promised_at=aware(promised),
+        resolved_at=aware(resolved), returned_at=aware(returned),
+        timeline=[TrackingStep(aware(at), st, str(labels[st])) for at, st in events],
     )
+
+
+def _aware(value: Any) -> Any:
+    """Raw SQL gives aware datetimes on PostgreSQL and naive UTC values (or ISO strings) on
+    SQLite; make them all aware."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    return value
 
 
 @dataclass(frozen=True)

@@ -122,3 +122,19 @@ def test_public_tracking_shows_progress_without_personal_data():
         tracking("không phải mã")
     with pytest.raises(NotFound):
         tracking(d.code[:-4] + "9999")
+
+
+def test_tracking_times_are_the_dossiers_own_moments_on_every_database():
+    from tinhso.onestop import services as s
+    from tinhso.onestop.selectors import tracking
+    from tinhso.onestop.tests.world import make_world, vn
+
+    w = make_world()
+    d = w.submit_online(vn(2025, 4, 25, 16, 30))
+    d = s.dossier_receive(dossier=d, actor=w.desk, at=vn(2025, 4, 25, 16, 45))
+    t = tracking(d.code)
+    assert t.submitted_at == vn(2025, 4, 25, 16, 30)
+    assert t.received_at == vn(2025, 4, 25, 16, 45)
+    assert t.due_at == d.due_at
+    assert [(step.at, step.status) for step in t.timeline] == [
+        (vn(2025, 4, 25, 16, 30), 1), (vn(2025, 4, 25, 16, 45), 2)]
