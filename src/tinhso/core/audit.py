@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 
 from tinhso.core.models import AuditEvent
@@ -43,6 +43,7 @@ def _digest(
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
+@transaction.atomic(savepoint=False)  # joins the caller's transaction, or opens its own
 def audit_record(
     *,
     actor: Any,

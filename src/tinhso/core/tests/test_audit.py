@@ -93,3 +93,13 @@ def test_audit_verify_command_reports_a_clean_log(capsys):
     _events(2, UserFactory())
     call_command("audit", "verify")
     assert "toàn vẹn" in capsys.readouterr().out
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_read_outside_any_transaction_can_still_be_logged():
+    """Views that only read (a page showing personal data) run in autocommit mode."""
+    user = UserFactory()
+    audit_record(actor=user, action="personal_data.view", obj=user)
+    audit_record(actor=user, action="personal_data.view", obj=user)
+    assert list(AuditEvent.objects.filter(object_id=str(user.pk)).values_list("seq", flat=True)
+                .order_by("seq")) == [1, 2]
