@@ -348,3 +348,45 @@ class DossierStat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.agency_id} {self.procedure_id}"
+
+
+class DossierStatMonth(models.Model):
+    """The statistics rollup by month, agency, channel and online level: what dashboards and
+    yearly figures read (a year is twelve rows per agency, channel and level instead of a row
+    per day and procedure). Kept with DossierStat in the same transaction; it always equals
+    DossierStat summed by month (`tinhso stats verify` checks it)."""
+
+    month = models.DateField()  # the first day of the month
+    province_code = models.CharField(max_length=8)
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+",
+                               db_index=False)  # led by stat_month_agency
+    channel = models.PositiveSmallIntegerField(choices=Channel.choices)
+    online_level = models.CharField(max_length=8)
+
+    submitted = models.PositiveIntegerField(default=0)
+    received = models.PositiveIntegerField(default=0)
+    refused = models.PositiveIntegerField(default=0)
+    resolved_early = models.PositiveIntegerField(default=0)
+    resolved_on_time = models.PositiveIntegerField(default=0)
+    resolved_late = models.PositiveIntegerField(default=0)
+    returned = models.PositiveIntegerField(default=0)
+    withdrawn = models.PositiveIntegerField(default=0)
+    stopped = models.PositiveIntegerField(default=0)
+    supplement_requested = models.PositiveIntegerField(default=0)
+    paid_online = models.PositiveIntegerField(default=0)
+    paid_total = models.PositiveIntegerField(default=0)
+    left_open = models.PositiveIntegerField(default=0)
+    electronic_result = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["month", "agency", "channel", "online_level"],
+                                    name="dossier_stat_month_key")
+        ]
+        indexes = [
+            models.Index(fields=["province_code", "month"], name="stat_month_province"),
+            models.Index(fields=["agency", "month"], name="stat_month_agency"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.agency_id}"

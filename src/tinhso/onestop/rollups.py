@@ -1,6 +1,8 @@
 """The DossierStat rollup: bumped by the services in the same transaction as each transition,
 recomputed from dossiers, events and payments by `rollups_aggregate` (what `tinhso stats
-verify` compares), rebuilt by `rollups_rebuild`.
+verify` compares), rebuilt by `rollups_rebuild`. DossierStatMonth holds the same counters by
+month, agency, channel and online level (no procedure, no day), for figures over whole
+months; it is bumped with DossierStat and must always equal it summed by month.
 
 Key: (day, agency = dossier.agency, procedure, channel, online level of the dossier's version);
 day is the Vietnam-time date of the moment each counter counts (see docs/onestop.md):
@@ -25,10 +27,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Q, QuerySet
-from django.db.models.functions import TruncDate
+from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models.functions import TruncDate, TruncMonth
 
-from tinhso.onestop.models import Dossier, DossierEvent, DossierStat, Payment
+from tinhso.onestop.models import Dossier, DossierEvent, DossierStat, DossierStatMonth, Payment
 from tinhso.onestop.status import Status, Timeliness
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -57,19 +59,27 @@ def rollup_bump_many(dossier: Dossier, counts: dict[str, int], at: dt.datetime) 
     for name in counts:
         if name not in COUNTERS:
             raise ValueError(f"unknown rollup counter {name!r}")
-    key = {
-        "day": _local_day(at), "agency_id": dossier.agency_id,
+    day = _local_day(at)
+    key: dict[str, Any] = {
+        "day": day, "agency_id": dossier.agency_id,
         "procedure_id": dossier.procedure_id, "channel": dossier.channel,
         "online_level": _online_level(dossier),
     }
+    _upsert(DossierStat, key, counts, dossier.province_code)
+    month_key = {"month": day.replace(day=1), "agency_id": key["agency_id"],
+                 "channel": key["channel"], "online_level": key["online_level"]}
+    _upsert(DossierStatMonth, month_key, counts, dossier.province_code)
+
+
+def _upsert(model: Any, key: dict[str, Any], counts: dict[str, int], province_code: str) -> None:
     increments = {name: F(name) + n for name, n in counts.items()}
-    if DossierStat.objects.filter(**key).update(**increments):
+    if model.objects.filter(**key).update(**increments):
         return
     try:
         with transaction.atomic():  # a savepoint: another transaction may insert the row first
-            DossierStat.objects.create(province_code=dossier.province_code, **key, **counts)
+            model.objects.create(province_code=province_code, **key, **counts)
     except IntegrityError:
-        DossierStat.objects.filter(**key).update(**increments)
+        model.objects.filter(**key).update(**increments)
 
 
 def rollup_bump(dossier: Dossier, counter: str, at: dt.datetime, n: int = 1) -> None:
@@ -196,6 +206,82 @@ def rollups_diff(*, province_code: str | None = None, day_from: dt.date | None =
     return diffs
 
 
+MonthKey = tuple[dt.date, int, int, str]  # month, agency id, channel, online level
+
+
+def _months_of_days(qs: QuerySet[DossierStat]) -> dict[MonthKey, dict[str, int]]:
+    rows: Iterable[Any] = (
+        qs.annotate(_month=TruncMonth("day"))
+        .values("_month", "agency_id", "channel", "online_level")
+        .annotate(**{c: Sum(c) for c in COUNTERS}).order_by()
+    )
+    out = {}
+    for row in rows:
+        counts = {c: row[c] for c in COUNTERS if row[c]}
+        if counts:
+            out[(row["_month"], row["agency_id"], row["channel"], row["online_level"])] = counts
+    return out
+
+
+def _month_filter(qs: QuerySet[Any], field: str, province_code: str | None,
+                  month_from: dt.date | None, month_to: dt.date | None) -> QuerySet[Any]:
+    if province_code:
+        qs = qs.filter(province_code=province_code)
+    if month_from:
+        qs = qs.filter(**{f"{field}__gte": month_from.replace(day=1)})
+    if month_to:
+        qs = qs.filter(**{f"{field}__lt": _next_month(month_to)})
+    return qs
+
+
+def _next_month(day: dt.date) -> dt.date:
+    return (day.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+
+
+def rollups_months_diff(*, province_code: str | None = None, day_from: dt.date | None = None,
+                        day_to: dt.date | None = None) -> list[tuple[MonthKey, str, int, int]]:
+    """Where DossierStatMonth disagrees with DossierStat summed by month, for the months that
+    the range touches: (key, counter, stored, summed)."""
+    days = _month_filter(DossierStat.objects.all(), "day", province_code, day_from, day_to)
+    summed = _months_of_days(days)
+    stored: dict[MonthKey, dict[str, int]] = {}
+    months = _month_filter(DossierStatMonth.objects.all(), "month", province_code, day_from,
+                           day_to)
+    for row in months.values("month", "agency_id", "channel", "online_level", *COUNTERS):
+        counts = {c: row[c] for c in COUNTERS if row[c]}
+        if counts:
+            stored[(row["month"], row["agency_id"], row["channel"], row["online_level"])] = counts
+    diffs = []
+    for key in set(stored) | set(summed):
+        a, b = stored.get(key, {}), summed.get(key, {})
+        for counter in COUNTERS:
+            if a.get(counter, 0) != b.get(counter, 0):
+                diffs.append((key, counter, a.get(counter, 0), b.get(counter, 0)))
+    diffs.sort(key=lambda x: (x[0][0], x[0][1], x[0][2], x[0][3], x[1]))
+    return diffs
+
+
+@transaction.atomic
+def rollups_months_rebuild(*, province_code: str | None = None, day_from: dt.date | None = None,
+                           day_to: dt.date | None = None, batch: int = 5000) -> int:
+    """Recompute the monthly rows of the months the range touches from DossierStat."""
+    days = _month_filter(DossierStat.objects.all(), "day", province_code, day_from, day_to)
+    summed = _months_of_days(days)
+    _month_filter(DossierStatMonth.objects.all(), "month", province_code, day_from,
+                  day_to).delete()
+    from tinhso.directory.models import Agency
+
+    provinces = dict(Agency.objects.filter(pk__in={k[1] for k in summed})
+                     .values_list("pk", "province_code"))
+    rows = [
+        DossierStatMonth(month=k[0], agency_id=k[1], channel=k[2], online_level=k[3],
+                         province_code=province_code or provinces.get(k[1], ""), **counts)
+        for k, counts in summed.items()
+    ]
+    DossierStatMonth.objects.bulk_create(rows, batch_size=batch)
+    return len(rows)
+
+
 @transaction.atomic
 def rollups_rebuild(*, province_code: str | None = None, day_from: dt.date | None = None,
                     day_to: dt.date | None = None, batch: int = 5000) -> int:
@@ -219,4 +305,6 @@ def rollups_rebuild(*, province_code: str | None = None, day_from: dt.date | Non
         for k, counts in fresh.items()
     ]
     DossierStat.objects.bulk_create(rows, batch_size=batch)
+    rollups_months_rebuild(province_code=province_code, day_from=day_from, day_to=day_to,
+                           batch=batch)
     return len(rows)

@@ -1,5 +1,6 @@
-"""Dossier figures, read from the DossierStat rollup only (never a scan of dossiers), except
-`overdue`, which is an indexed count on the open set. Each figure is defined here once and in
+"""Dossier figures, read from the rollups only (never a scan of dossiers): whole months from
+DossierStatMonth, the days at either end of the period from DossierStat; except `overdue`,
+which is an indexed count on the open set. Each figure is defined here once and in
 docs/onestop.md:
 
 - received: dossiers received in the period (statutory clock started);
@@ -29,7 +30,7 @@ from django.utils.translation import gettext as _
 from tinhso.core.errors import DomainError, NotAllowed
 from tinhso.directory.models import Agency
 from tinhso.directory.permissions import agency_scope
-from tinhso.onestop.models import Dossier, DossierStat
+from tinhso.onestop.models import Dossier, DossierStat, DossierStatMonth
 from tinhso.onestop.status import Status
 
 PERM = "onestop.stats.view"
@@ -89,30 +90,80 @@ def _figures(sums: dict[str, int], in_progress: int, overdue: int) -> dict[str, 
     }
 
 
-def _sum(qs: QuerySet[DossierStat], by: str | None) -> dict[Any, dict[str, int]]:
-    aggregates = {c: Sum(c) for c in SUMMED}
-    if by is None:
-        return {None: qs.aggregate(**aggregates)}
-    return {row[by]: row for row in qs.values(by).annotate(**aggregates).order_by()}
+Group = tuple[int, str]  # channel, online level
 
 
-def _open_balance(qs: QuerySet[DossierStat], by: str | None) -> dict[Any, int]:
-    aggregates = {"r": Sum("received"), "l": Sum("left_open")}
-    if by is None:
-        row = qs.aggregate(**aggregates)
-        return {None: (row["r"] or 0) - (row["l"] or 0)}
-    return {row[by]: (row["r"] or 0) - (row["l"] or 0)
-            for row in qs.values(by).annotate(**aggregates).order_by()}
+def _grouped_sums(qs: QuerySet[Any], fields: tuple[str, ...]) -> dict[Group, dict[str, int]]:
+    """Counters summed by (channel, online level): the finest split the figures need, from
+    which the total and each breakdown are added up in Python."""
+    rows = qs.values("channel", "online_level").annotate(**{c: Sum(c) for c in fields}).order_by()
+    return {(r["channel"], r["online_level"]): {c: r[c] or 0 for c in fields} for r in rows}
 
 
-def _overdue(qs: QuerySet[Dossier], by: str | None, now: dt.datetime) -> dict[Any, int]:
+def _add(into: dict[Group, dict[str, int]], more: dict[Group, dict[str, int]]) -> None:
+    for group, counts in more.items():
+        target = into.setdefault(group, {})
+        for name, n in counts.items():
+            target[name] = target.get(name, 0) + n
+
+
+def _month_start(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def _next_month(day: dt.date) -> dt.date:
+    return (day.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+
+
+def _period_sums(days: QuerySet[DossierStat], months: QuerySet[DossierStatMonth],
+                 date_from: dt.date, date_to: dt.date) -> dict[Group, dict[str, int]]:
+    """Whole months from the monthly rollup, the days at either end from the daily one."""
+    first_whole = date_from if date_from.day == 1 else _next_month(date_from)
+    after_whole = _month_start(date_to + dt.timedelta(days=1))  # first month not wholly inside
+    sums: dict[Group, dict[str, int]] = {}
+    if first_whole < after_whole:
+        _add(sums, _grouped_sums(months.filter(month__gte=first_whole, month__lt=after_whole),
+                                 SUMMED))
+        edges = Q(day__gte=date_from, day__lt=first_whole) | Q(day__gte=after_whole,
+                                                                 day__lte=date_to)
+    else:
+        edges = Q(day__gte=date_from, day__lte=date_to)
+    _add(sums, _grouped_sums(days.filter(edges), SUMMED))
+    return sums
+
+
+def _open_balance(days: QuerySet[DossierStat], months: QuerySet[DossierStatMonth],
+                  date_to: dt.date) -> dict[Group, int]:
+    """Received minus left the open set, over all time up to the end of date_to."""
+    boundary = _month_start(date_to + dt.timedelta(days=1))
+    sums: dict[Group, dict[str, int]] = {}
+    _add(sums, _grouped_sums(months.filter(month__lt=boundary), ("received", "left_open")))
+    _add(sums, _grouped_sums(days.filter(day__gte=boundary, day__lte=date_to),
+                             ("received", "left_open")))
+    return {g: c.get("received", 0) - c.get("left_open", 0) for g, c in sums.items()}
+
+
+def _overdue(qs: QuerySet[Dossier], now: dt.datetime) -> dict[Group, int]:
     q = (Q(status__in=(Status.RECEIVED, Status.PROCESSING), due_at__lt=now)
          | Q(status__in=(Status.SUPPLEMENT, Status.PAYING), due_at__lt=F("paused_at")))
-    qs = qs.filter(q)
-    if by is None:
-        return {None: qs.count()}
-    field = "version__online_level" if by == "online_level" else by
-    return {row[field]: row["n"] for row in qs.values(field).annotate(n=Count("pk")).order_by()}
+    rows = (qs.filter(q).values("channel", "version__online_level").annotate(n=Count("pk"))
+            .order_by())
+    return {(r["channel"], r["version__online_level"]): r["n"] for r in rows}
+
+
+def _collapse(per_group: dict[Group, Any], part: int | None) -> dict[Any, Any]:
+    """Add up the (channel, level) groups: all of them (part None), by channel (0) or by level
+    (1)."""
+    out: dict[Any, Any] = {}
+    for group, value in per_group.items():
+        key = None if part is None else group[part]
+        if isinstance(value, dict):
+            target = out.setdefault(key, {})
+            for name, n in value.items():
+                target[name] = target.get(name, 0) + n
+        else:
+            out[key] = out.get(key, 0) + value
+    return out
 
 
 def dossier_stats(*, user: Any, date_from: dt.date, date_to: dt.date,
@@ -127,24 +178,22 @@ def dossier_stats(*, user: Any, date_from: dt.date, date_to: dt.date,
         raise DomainError.for_field("to", _("Khoảng thời gian tối đa 5 năm."))
     now = now or timezone.now()
     stat_q, dossier_q = _scope_q(user, agency)
-    stats = DossierStat.objects.filter(stat_q)
-    period = stats.filter(day__gte=date_from, day__lte=date_to)
-    until = stats.filter(day__lte=date_to)
-    open_dossiers = Dossier.objects.filter(dossier_q)
+    days = DossierStat.objects.filter(stat_q)
+    months = DossierStatMonth.objects.filter(stat_q)
+    sums = _period_sums(days, months, date_from, date_to)
+    balance = _open_balance(days, months, date_to)
+    overdue = _overdue(Dossier.objects.filter(dossier_q), now)
 
-    total = _figures(_sum(period, None)[None], _open_balance(until, None)[None],
-                     _overdue(open_dossiers, None, now)[None])
+    def figures(part: int | None) -> dict[Any, dict[str, Any]]:
+        s, b, o = _collapse(sums, part), _collapse(balance, part), _collapse(overdue, part)
+        return {g: _figures(s.get(g, {}), b.get(g, 0), o.get(g, 0))
+                for g in sorted(set(s) | set(b) | set(o), key=str)}
+
     out: dict[str, Any] = {
         "from": date_from.isoformat(), "to": date_to.isoformat(),
-        "agency": agency.code if agency is not None else None, **total,
+        "agency": agency.code if agency is not None else None,
+        **figures(None).get(None, _figures({}, 0, 0)),
     }
-    for by, key in (("channel", "by_channel"), ("online_level", "by_online_level")):
-        sums = _sum(period, by)
-        balance = _open_balance(until, by)
-        overdue = _overdue(open_dossiers, by, now)
-        groups = sorted(set(sums) | set(balance) | set(overdue), key=str)
-        out[key] = {
-            str(g): _figures(sums.get(g, {}), balance.get(g, 0), overdue.get(g, 0))
-            for g in groups
-        }
+    out["by_channel"] = {str(g): f for g, f in figures(0).items()}
+    out["by_online_level"] = {str(g): f for g, f in figures(1).items()}
     return out

@@ -16,7 +16,7 @@ from tinhso.directory.services import units_import
 from tinhso.onestop import demo
 from tinhso.onestop.demo import REPORT_ON_TIME_RATE, REPORT_RECEIVED, load_dossiers
 from tinhso.onestop.models import DayCounter, Dossier, DossierEvent, DossierStat, Payment
-from tinhso.onestop.rollups import rollups_aggregate, rollups_diff
+from tinhso.onestop.rollups import rollups_aggregate, rollups_diff, rollups_months_diff
 from tinhso.onestop.status import ENDED, OPEN, RESOLVED, Channel, Status, Timeliness
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -43,6 +43,7 @@ def test_a_small_year_matches_the_report_and_its_rollups(province):
 
     assert created == Dossier.objects.count()
     assert rollups_diff(province_code=province) == []  # stored rows == recomputation
+    assert rollups_months_diff(province_code=province) == []  # months == days summed
     totals = _totals()
     assert totals["submitted"] == created
     assert abs(totals["received"] - REPORT_RECEIVED * 0.002) <= REPORT_RECEIVED * 0.002 * 0.02

@@ -16,7 +16,7 @@ from tinhso.onestop.models import (
     Payment,
     Rating,
 )
-from tinhso.onestop.rollups import rollups_diff
+from tinhso.onestop.rollups import rollups_diff, rollups_months_diff
 from tinhso.onestop.status import Channel, Status, Timeliness
 from tinhso.onestop.tests.world import PDF, make_world, vn
 
@@ -70,6 +70,7 @@ def test_an_online_dossier_goes_from_submission_to_returned_result():
     assert AuditEvent.objects.filter(object_type="onestop.dossier", object_id=str(d.pk)).count() \
         >= 6
     assert rollups_diff() == []
+    assert rollups_months_diff() == []
 
     rating = s.dossier_rate(dossier=d, actor=w.citizen,
                             scores=dict.fromkeys(s.RATING_INDICATORS, 2))
@@ -86,6 +87,7 @@ def test_an_in_person_dossier_is_received_at_once_with_two_events():
     assert list(DossierEvent.objects.filter(dossier=d).values_list("action", flat=True)) == [
         "submit", "receive"]
     assert rollups_diff() == []
+    assert rollups_months_diff() == []
 
 
 def test_a_dossier_received_before_tet_is_due_after_it():
@@ -114,6 +116,7 @@ def test_supplement_pause_moves_the_due_date_across_the_april_holidays():
     assert d.due_at == vn(2025, 5, 8, 9, 0)
     assert DossierFile.objects.filter(dossier=d, kind="supplement").count() == 1
     assert rollups_diff() == []
+    assert rollups_months_diff() == []
 
 
 def test_a_procedure_that_restarts_the_clock_gives_the_full_time_again():
@@ -139,6 +142,7 @@ def test_a_supplement_asked_at_intake_keeps_the_clock_stopped_and_may_end_in_ref
     assert d.status == Status.REFUSED and d.ended_at == vn(2025, 3, 20, 9, 0)
     assert d.end_reason == "Không bổ sung đúng hạn"
     assert rollups_diff() == []
+    assert rollups_months_diff() == []
 
 
 def test_payment_pauses_the_clock_and_resumes_it_when_paid_online():
@@ -157,6 +161,7 @@ def test_payment_pauses_the_clock_and_resumes_it_when_paid_online():
     payment.refresh_from_db()
     assert payment.state == Payment.State.PAID and payment.online
     assert rollups_diff() == []
+    assert rollups_months_diff() == []
 
 
 def test_an_inter_agency_step_hands_the_dossier_to_the_partner_agency():
@@ -204,6 +209,7 @@ def test_a_late_dossier_gets_an_apology_and_is_still_counted_late():
     d = s.dossier_approve(dossier=d, actor=w.leader, at=vn(2025, 3, 7, 9, 0))
     assert d.timeliness == Timeliness.LATE
     assert rollups_diff() == []
+    assert rollups_months_diff() == []
 
 
 def test_the_applicant_withdraws_and_a_leader_stops_another():
@@ -223,6 +229,7 @@ def test_the_applicant_withdraws_and_a_leader_stops_another():
     assert b.status == Status.STOPPED
     assert Payment.objects.get(dossier=b).state == Payment.State.FAILED
     assert rollups_diff() == []
+    assert rollups_months_diff() == []
 
 
 def test_a_reason_is_required_to_refuse_withdraw_stop_or_ask_for_supplements():

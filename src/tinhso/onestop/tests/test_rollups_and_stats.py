@@ -144,3 +144,56 @@ def test_submitted_counts_by_channel_in_the_rollup():
     rows = {r.channel: r for r in DossierStat.objects.all()}
     assert rows[Channel.ONLINE].submitted == 1 and rows[Channel.ONLINE].received == 0
     assert rows[Channel.IN_PERSON].submitted == 1 and rows[Channel.IN_PERSON].received == 1
+
+
+def _oracle(date_from: dt.date, date_to: dt.date) -> dict[str, int]:
+    """The figures counted straight from the dossiers, for comparison."""
+    from tinhso.onestop.models import Dossier
+    from tinhso.onestop.rollups import TZ
+
+    def within(at):
+        return at is not None and date_from <= at.astimezone(TZ).date() <= date_to
+
+    end = date_to
+    received = resolved = in_progress = 0
+    for d in Dossier.objects.all():
+        received += within(d.received_at)
+        resolved += within(d.resolved_at)
+        got = d.received_at is not None and d.received_at.astimezone(TZ).date() <= end
+        left = (d.resolved_at or (d.ended_at if d.received_at else None))
+        gone = left is not None and left.astimezone(TZ).date() <= end
+        in_progress += got and not gone
+    return {"received": received, "resolved": resolved, "in_progress": in_progress}
+
+
+@pytest.mark.parametrize(
+    ("date_from", "date_to"),
+    [(dt.date(2025, 1, 15), dt.date(2025, 3, 10)),  # partial months at both ends
+     (dt.date(2025, 2, 1), dt.date(2025, 2, 28)),  # one whole month
+     (dt.date(2025, 2, 10), dt.date(2025, 2, 12)),  # days inside one month
+     (dt.date(2025, 1, 1), dt.date(2025, 12, 31)),  # a calendar year: months only
+     (dt.date(2025, 3, 1), dt.date(2025, 3, 3))],
+)
+def test_figures_across_month_edges_equal_a_count_of_the_dossiers(date_from, date_to):
+    w = make_world()
+    jan = _resolve(w, w.submit_in_person(vn(2025, 1, 30, 9, 0)), vn(2025, 2, 3, 8, 0))
+    s.dossier_return_result(dossier=jan, actor=w.desk, at=vn(2025, 2, 3, 15, 0))
+    w.submit_in_person(vn(2025, 2, 11, 9, 0))  # stays open
+    _resolve(w, w.submit_in_person(vn(2025, 2, 27, 9, 0)), vn(2025, 3, 3, 8, 0))
+    s.dossier_withdraw(dossier=w.submit_in_person(vn(2025, 3, 3, 9, 0)), actor=w.desk,
+                       reason="Rút", at=vn(2025, 3, 4, 9, 0))
+    got = dossier_stats(user=w.leader, date_from=date_from, date_to=date_to)
+    assert {k: got[k] for k in ("received", "resolved", "in_progress")} == _oracle(date_from,
+                                                                                   date_to)
+
+
+def test_verify_catches_a_monthly_row_that_drifted(capsys):
+    from tinhso.onestop.models import DossierStatMonth
+
+    w = make_world()
+    mixed_month(w)
+    call_command("stats", "verify")
+    row = DossierStatMonth.objects.first()
+    DossierStatMonth.objects.filter(pk=row.pk).update(received=row.received + 1)
+    with pytest.raises(CommandError):
+        call_command("stats", "verify")

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from tinhso.onestop.rollups import rollups_diff, rollups_rebuild
+from tinhso.onestop.rollups import rollups_diff, rollups_months_diff, rollups_rebuild
 
 
 def _day(value: str) -> dt.date:
@@ -43,4 +43,13 @@ class Command(BaseCommand):
                     f"level={level} {counter}: stored {stored}, recomputed {fresh}"
                 )
             raise CommandError(f"Bảng tổng hợp lệch ở {len(diffs)} chỉ số.", returncode=1)
+        month_diffs = rollups_months_diff(**scope)
+        if month_diffs:
+            for (month, agency, channel, level), counter, stored, summed in month_diffs[:200]:
+                self.stderr.write(
+                    f"{month:%Y-%m} agency={agency} channel={channel} level={level} "
+                    f"{counter}: monthly {stored}, daily sum {summed}"
+                )
+            raise CommandError(f"Bảng tổng hợp theo tháng lệch ở {len(month_diffs)} chỉ số.",
+                               returncode=1)
         self.stdout.write(self.style.SUCCESS("Bảng tổng hợp khớp với dữ liệu hồ sơ."))
