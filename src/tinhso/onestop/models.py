@@ -303,21 +303,8 @@ class OutboxMessage(models.Model):
         return f"{self.dossier_id} #{self.pk}"
 
 
-class DossierStat(models.Model):
-    """The statistics rollup: counters per day, agency, procedure, channel and online level,
-    updated in the same transaction as each transition. Figures never scan dossiers;
-    `tinhso stats verify` recomputes these rows from dossiers and must agree exactly.
-
-    Each counter counts dossiers whose event of that kind fell on `day` (Vietnam time): a
-    dossier received on 3 March and resolved on 9 March adds 1 to `received` on the 3rd and to
-    one of `resolved_*` on the 9th."""
-
-    day = models.DateField()
-    province_code = models.CharField(max_length=8)
-    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
-    procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="+")
-    channel = models.PositiveSmallIntegerField(choices=Channel.choices)
-    online_level = models.CharField(max_length=8)
+class RollupCounters(models.Model):
+    """The counters both rollups keep (their meaning: DossierStat's docstring)."""
 
     submitted = models.PositiveIntegerField(default=0)
     received = models.PositiveIntegerField(default=0)
@@ -335,6 +322,27 @@ class DossierStat(models.Model):
     electronic_result = models.PositiveIntegerField(default=0)
 
     class Meta:
+        abstract = True
+
+
+class DossierStat(RollupCounters):
+    """The statistics rollup: counters per day, agency, procedure, channel and online level,
+    updated in the same transaction as each transition. Figures never scan dossiers;
+    `tinhso stats verify` recomputes these rows from dossiers and must agree exactly.
+
+    Each counter counts dossiers whose event of that kind fell on `day` (Vietnam time): a
+    dossier received on 3 March and resolved on 9 March adds 1 to `received` on the 3rd and to
+    one of `resolved_*` on the 9th."""
+
+    day = models.DateField()
+    province_code = models.CharField(max_length=8)
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="+")
+    channel = models.PositiveSmallIntegerField(choices=Channel.choices)
+    online_level = models.CharField(max_length=8)
+
+
+    class Meta:
         constraints = [
             models.UniqueConstraint(
                 fields=["day", "agency", "procedure", "channel", "online_level"],
@@ -350,7 +358,7 @@ class DossierStat(models.Model):
         return f"{self.day} {self.agency_id} {self.procedure_id}"
 
 
-class DossierStatMonth(models.Model):
+class DossierStatMonth(RollupCounters):
     """The statistics rollup by month, agency, channel and online level: what dashboards and
     yearly figures read (a year is twelve rows per agency, channel and level instead of a row
     per day and procedure). Kept with DossierStat in the same transaction; it always equals
@@ -363,20 +371,6 @@ class DossierStatMonth(models.Model):
     channel = models.PositiveSmallIntegerField(choices=Channel.choices)
     online_level = models.CharField(max_length=8)
 
-    submitted = models.PositiveIntegerField(default=0)
-    received = models.PositiveIntegerField(default=0)
-    refused = models.PositiveIntegerField(default=0)
-    resolved_early = models.PositiveIntegerField(default=0)
-    resolved_on_time = models.PositiveIntegerField(default=0)
-    resolved_late = models.PositiveIntegerField(default=0)
-    returned = models.PositiveIntegerField(default=0)
-    withdrawn = models.PositiveIntegerField(default=0)
-    stopped = models.PositiveIntegerField(default=0)
-    supplement_requested = models.PositiveIntegerField(default=0)
-    paid_online = models.PositiveIntegerField(default=0)
-    paid_total = models.PositiveIntegerField(default=0)
-    left_open = models.PositiveIntegerField(default=0)
-    electronic_result = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [
