@@ -278,7 +278,7 @@ def allowed_actions(user: Any, d: Dossier) -> list[str]:
     if status == Status.PAYING and desk:
         out.append("confirm_payment")
     if status == Status.RESULT_READY and desk:
-        out.append("return_result")
+        out.append("request_payment" if services.fees_outstanding(d) else "return_result")
     if status in (Status.SUBMITTED, *CLOCK_STATUSES) and (applicant or desk):
         out.append("withdraw")
     if status in CLOCK_STATUSES and leader_of_agency:

@@ -47,6 +47,7 @@ from tinhso.onestop.services.processing import (
     dossier_forward,
     dossier_request_payment,
     dossier_return_result,
+    fees_outstanding,
     dossier_send_back,
 )
 from tinhso.onestop.services.submission import (
@@ -99,4 +100,5 @@ __all__ = [
     "dossier_submit",
     "dossier_supply",
     "dossier_withdraw",
+    "fees_outstanding",
 ]

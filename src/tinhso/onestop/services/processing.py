@@ -82,9 +82,13 @@ def dossier_send_back(*, dossier: Dossier, actor: Any, comment: str, to_user: An
 def dossier_request_payment(*, dossier: Dossier, actor: Any, comment: str = "",
                             amount: int | None = None, expected_revision: int | None = None,
                             at: dt.datetime | None = None) -> Dossier:
-    """2 or 4 -> 6: the applicant must pay the fees; the clock pauses meanwhile."""
+    """2 or 4 -> 6: the applicant must pay the fees; the clock pauses meanwhile. 9 -> 6 for a
+    procedure whose fees are due before the result is handed over (the clock has stopped)."""
     at = _moment(at)
-    d = _lock(dossier, expected_revision, {Status.RECEIVED, Status.PROCESSING})
+    d = _lock(dossier, expected_revision, {Status.RECEIVED, Status.PROCESSING,
+                                           Status.RESULT_READY})
+    if d.status == Status.RESULT_READY and d.version.fee_stage != Payment.Stage.BEFORE_RESULT:
+        raise Conflict(_("Thủ tục này thu phí trước khi xử lý, không thu khi trả kết quả."))
     _require(_is_handler(actor, d) or _is_desk(actor, d))
     paid = d.payments.filter(state=Payment.State.PAID).aggregate(s=Sum("amount"))["s"] or 0
     due = int(amount) if amount is not None else d.fee_total - paid
@@ -96,7 +100,7 @@ def dossier_request_payment(*, dossier: Dossier, actor: Any, comment: str = "",
         created_at=at,
     )
     d.resumed_status = d.status
-    d.paused_at = at
+    d.paused_at = at if d.status != Status.RESULT_READY else None
     _move(d, actor=actor, action="request_payment", to_status=Status.PAYING, at=at,
           comment=_text(comment, "comment", multiline=True), agency_id=d.current_agency_id,
           notify="paying", data={"payment": payment.reference, "amount": due})
@@ -185,9 +189,23 @@ def dossier_return_result(*, dossier: Dossier, actor: Any, comment: str = "",
     at = _moment(at)
     d = _lock(dossier, expected_revision, {Status.RESULT_READY})
     _require(_is_desk(actor, d))
+    if fees_outstanding(d):
+        raise Conflict(_("Người nộp chưa hoàn thành nghĩa vụ tài chính: yêu cầu nộp phí, lệ phí "
+                         "trước khi trả kết quả."))
     _close_handover(d, at)
     d.returned_at = at
     _move(d, actor=actor, action="return_result", to_status=Status.RETURNED, at=at,
           comment=_text(comment, "comment", multiline=True), agency_id=d.receiving_agency_id,
           counts={"returned": 1}, notify="returned")
     return d
+
+
+def fees_outstanding(d: Dossier) -> int:
+    """What is still owed before the result may be handed over: the unpaid fees of a procedure
+    whose fees are due before the result (0 for fees due before processing, which the workflow
+    collects on the way)."""
+    if d.version.fee_stage != Payment.Stage.BEFORE_RESULT or not d.fee_total:
+        return 0
+    settled = (d.payments.filter(state__in=(Payment.State.PAID, Payment.State.EXEMPT))
+               .aggregate(s=Sum("amount"))["s"] or 0)
+    return max(d.fee_total - settled, 0)

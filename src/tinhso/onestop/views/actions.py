@@ -100,7 +100,10 @@ def available(user: Any, d: Dossier) -> list[str]:
     if desk and st == Status.PAYING:
         names.append("confirm_payment")
     if desk and st == Status.RESULT_READY:
-        names.append("return_result")
+        if services.fees_outstanding(d):
+            names.append("request_payment")
+        else:
+            names.append("return_result")
     if st in OPEN_FOR_APOLOGY and (handler or can(user, PROCESS, d.agency)) \
             and pending_apology(d) is None:
         names.append("apology_draft")
