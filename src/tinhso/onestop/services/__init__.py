@@ -47,8 +47,8 @@ from tinhso.onestop.services.processing import (
     dossier_forward,
     dossier_request_payment,
     dossier_return_result,
-    fees_outstanding,
     dossier_send_back,
+    fees_outstanding,
 )
 from tinhso.onestop.services.submission import (
     dossier_submit,
