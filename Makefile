@@ -37,6 +37,7 @@ run: $(VENV)/.installed-run
 	$(BIN)/tinhso migrate --no-input
 	$(BIN)/tinhso demo
 	@mkdir -p var
+	@$(BIN)/tinhso dossiers warn --schedule
 	@echo "Tỉnh số: http://$(HOST):$(PORT)/  (background worker log: var/worker.log)"
 	@$(BIN)/tinhso db_worker --queue-name '*' --no-reload > var/worker.log 2>&1 & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \

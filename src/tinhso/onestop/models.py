@@ -73,6 +73,9 @@ class Dossier(models.Model):
     returned_at = models.DateTimeField(_("thời điểm trả kết quả"), null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)  # refused, withdrawn or stopped
     timeliness = models.CharField(max_length=8, choices=Timeliness.choices, blank=True)
+    # The due moment the officers in charge were last warned about (a later due date, after a
+    # pause, earns a new warning).
+    due_warned_for = models.DateTimeField(null=True, blank=True)
     end_reason = models.TextField(_("lý do"), blank=True)
 
     fee_total = models.PositiveBigIntegerField(_("phí, lệ phí (đồng)"), default=0)

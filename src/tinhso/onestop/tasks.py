@@ -19,3 +19,29 @@ def deliver_to_national_portal() -> int:
         run_after = max(nxt, timezone.now() + timedelta(seconds=5))
         deliver_to_national_portal.using(run_after=run_after).enqueue()
     return report.delivered
+
+
+WARN_EVERY = timedelta(minutes=15)
+
+
+@task()
+def warn_due_soon() -> int:
+    """Warn the officers in charge of dossiers about to miss their due date, then come back in
+    a quarter of an hour."""
+    from tinhso.onestop.warnings import dossiers_warn_due_soon
+
+    try:
+        return dossiers_warn_due_soon()
+    finally:
+        warn_due_soon.using(run_after=timezone.now() + WARN_EVERY).enqueue()
+
+
+def schedule_due_warnings() -> bool:
+    """Start the periodic sweep unless one is already waiting in the queue (the database
+    backend); returns whether it started one."""
+    from django_tasks_db.models import DBTaskResult
+
+    if DBTaskResult.objects.filter(task_path=warn_due_soon.module_path, status="READY").exists():
+        return False
+    warn_due_soon.enqueue()
+    return True
