@@ -35,12 +35,11 @@ from tinhso.accounts.auth import API_AUTH
 from tinhso.accounts.models import User
 from tinhso.core.audit import audit_record
 from tinhso.core.errors import DomainError, NotAllowed, NotFound
-from tinhso.directory.models import AdminUnit, Agency, Role
-from tinhso.directory.permissions import can, holds_role
+from tinhso.directory.models import AdminUnit, Agency
 from tinhso.onestop import files as filestore
 from tinhso.onestop import services
 from tinhso.onestop.codes import TZ, is_dossier_code
-from tinhso.onestop.models import Apology, Dossier, DossierFile, Rating
+from tinhso.onestop.models import Apology, Dossier, DossierFile
 from tinhso.onestop.schemas import (
     ActionIn,
     ConflictOut,
@@ -66,7 +65,7 @@ from tinhso.onestop.selectors import (
 from tinhso.onestop.slips import APPLICANT_SLIPS, SLIP_KINDS, render_slip
 from tinhso.onestop.stats import dossier_stats
 from tinhso.onestop.status import DVCQG_STRINGS, Channel, Status
-from tinhso.onestop.workflow import approval_index, steps_for
+from tinhso.onestop.workflow import steps_for
 
 try:  # Django 5.x
     from django.core.exceptions import TooManyFilesSent
@@ -83,7 +82,6 @@ MAX_PAGE_SIZE = 100
 DOC_PART = re.compile(r"^doc_(\d{1,18})$")
 # Slips the applicant may print: the ones addressed to them, and the control slip that goes
 # with the dossier. Officers of the dossier's agencies may print every slip.
-CLOCK_STATUSES = (Status.RECEIVED, Status.PROCESSING, Status.SUPPLEMENT, Status.PAYING)
 
 
 def max_request_bytes() -> int:
@@ -245,52 +243,8 @@ ACTION_FIELDS: dict[str, tuple[tuple[str, ...], tuple[str, ...], bool]] = {
 
 
 def allowed_actions(user: Any, d: Dossier) -> list[str]:
-    """The actions the services would accept from `user` now (same rules, without locking)."""
-    status = d.status
-    applicant = d.applicant_id is not None and d.applicant_id == user.pk
-    desk = can(user, services.RECEIVE, d.receiving_agency)
-    handler = bool(d.current_role) and holds_role(user, d.current_role, d.current_agency_id)
-    leader_of_agency = can(user, services.APPROVE, d.agency)
-    out: list[str] = []
-    if status == Status.SUBMITTED and desk:
-        out.append("receive")
-    if desk and (status == Status.SUBMITTED
-                 or (status == Status.SUPPLEMENT and d.resumed_status == Status.SUBMITTED)):
-        out.append("refuse")
-    if (status == Status.SUBMITTED and desk) or (
-            status in (Status.RECEIVED, Status.PROCESSING) and (handler or desk)):
-        out.append("request_supplement")
-    if status == Status.SUPPLEMENT and (applicant or desk):
-        out.append("supply")
-    if status in (Status.RECEIVED, Status.PROCESSING) and handler:
-        steps = steps_for(d)
-        approval = approval_index(steps)
-        if d.current_step < approval:
-            out.append("forward")
-        if status == Status.PROCESSING and d.current_step >= 1:
-            out.append("send_back")
-        if (status == Status.PROCESSING and d.current_step == approval
-                and (d.current_role != Role.LEADER
-                     or can(user, services.APPROVE, d.current_agency))):
-            out.append("approve")
-    if status in (Status.RECEIVED, Status.PROCESSING) and (handler or desk) and d.fee_total:
-        out.append("request_payment")
-    if status == Status.PAYING and desk:
-        out.append("confirm_payment")
-    if status == Status.RESULT_READY and desk:
-        out.append("request_payment" if services.fees_outstanding(d) else "return_result")
-    if status in (Status.SUBMITTED, *CLOCK_STATUSES) and (applicant or desk):
-        out.append("withdraw")
-    if status in CLOCK_STATUSES and leader_of_agency:
-        out.append("stop")
-    if status in CLOCK_STATUSES and (handler or can(user, services.PROCESS, d.agency)):
-        out.append("apology_draft")
-    if (status in (*CLOCK_STATUSES, Status.RESULT_READY) and leader_of_agency
-            and Apology.objects.filter(dossier=d, approved_at__isnull=True).exists()):
-        out.append("apology_approve")
-    if status == Status.RETURNED and applicant and not Rating.objects.filter(dossier=d).exists():
-        out.append("rate")
-    return out
+    """The actions the services would accept from `user` now."""
+    return services.available_actions(user, d)
 
 
 def _detail(request: HttpRequest, user: Any, d: Dossier) -> dict[str, Any]:

@@ -26,6 +26,7 @@ from tinhso.onestop.services._common import (
     RECEIVE,
     Conflict,
 )
+from tinhso.onestop.services.availability import available_actions
 from tinhso.onestop.services.endings import (
     dossier_apology_approve,
     dossier_apology_draft,
@@ -71,6 +72,7 @@ ACTIONS: dict[str, Callable[..., Any]] = {
 }
 
 __all__ = [
+    "available_actions",
     "ACTIONS",
     "APPROVE",
     "Conflict",

@@ -10,16 +10,11 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Sum
 from django.utils.translation import gettext_lazy as _
 
-from tinhso.directory.models import Role
-from tinhso.directory.permissions import can, holds_role
 from tinhso.onestop import services
 from tinhso.onestop.codes import TZ
-from tinhso.onestop.models import Apology, Dossier, Payment, Rating
-from tinhso.onestop.status import Status
-from tinhso.onestop.workflow import approval_index, steps_for
+from tinhso.onestop.models import Apology, Dossier
 
 RECEIVE = "onestop.dossier.receive"
 PROCESS = "onestop.dossier.process"
@@ -61,69 +56,15 @@ SPECS: dict[str, ActionSpec] = {s.name: s for s in [
     ActionSpec("rate", _("Gửi đánh giá"), _("Góp ý (không bắt buộc)")),
 ]}
 
-OPEN_FOR_APOLOGY = (Status.RECEIVED, Status.PROCESSING, Status.SUPPLEMENT, Status.PAYING)
-
-
-def _paid(d: Dossier) -> int:
-    return d.payments.filter(state=Payment.State.PAID).aggregate(s=Sum("amount"))["s"] or 0
-
-
 def pending_apology(d: Dossier) -> Apology | None:
     return d.apologies.filter(approved_at__isnull=True).order_by("-pk").first()
 
 
 def available(user: Any, d: Dossier) -> list[str]:
-    """The names of the actions `user` may take on `d` now, in the order shown."""
-    names: list[str] = []
-    st = d.status
-    is_applicant = d.applicant_id is not None and d.applicant_id == user.pk
-    desk = can(user, RECEIVE, d.receiving_agency)
-    handler = bool(d.current_role) and holds_role(user, d.current_role, d.current_agency_id)
-    leader = can(user, APPROVE, d.agency)
-    if desk and st == Status.SUBMITTED:
-        names += ["receive", "request_supplement", "refuse"]
-    if desk and st == Status.SUPPLEMENT and d.resumed_status == Status.SUBMITTED:
-        names.append("refuse")
-    if st in (Status.RECEIVED, Status.PROCESSING) and handler:
-        steps = steps_for(d)
-        at_approval = d.current_step == approval_index(steps)
-        if not at_approval:
-            names.append("forward")
-        elif d.current_role != Role.LEADER or can(user, APPROVE, d.current_agency):
-            names.append("approve")
-        if st == Status.PROCESSING and d.current_step >= 1:
-            names.append("send_back")
-    if st in (Status.RECEIVED, Status.PROCESSING) and (handler or desk):
-        names.append("request_supplement")
-        if d.fee_total > _paid(d):
-            names.append("request_payment")
-    if desk and st == Status.PAYING:
-        names.append("confirm_payment")
-    if desk and st == Status.RESULT_READY:
-        if services.fees_outstanding(d):
-            names.append("request_payment")
-        else:
-            names.append("return_result")
-    if st in OPEN_FOR_APOLOGY and (handler or can(user, PROCESS, d.agency)) \
-            and pending_apology(d) is None:
-        names.append("apology_draft")
-    if leader and pending_apology(d) is not None and st in (*OPEN_FOR_APOLOGY,
-                                                          Status.RESULT_READY):
-        names.append("apology_approve")
-    if leader and st in OPEN_FOR_APOLOGY:
-        names.append("stop")
-    if is_applicant:
-        if st == Status.SUPPLEMENT:
-            names.append("supply")
-        if st == Status.RETURNED and not Rating.objects.filter(dossier=d).exists():
-            names.append("rate")
-        if st in (Status.SUBMITTED, Status.RECEIVED, Status.PROCESSING, Status.SUPPLEMENT,
-                  Status.PAYING):
-            names.append("withdraw")
-    elif desk and st == Status.SUPPLEMENT:
-        names.append("supply")
-    seen: set[str] = set()
-    return [n for n in names if not (n in seen or seen.add(n))]  # type: ignore[func-returns-value]
+    """The names of the actions `user` may take on `d` now (the services' rules), in the order
+    the page shows them."""
+    allowed = set(services.available_actions(user, d))
+    return [name for name in SPECS if name in allowed]
 
 
 def _local_datetime(value: str) -> dt.datetime | None:
