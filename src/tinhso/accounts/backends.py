@@ -13,14 +13,11 @@ from django.db.models import Q
 from django.utils import timezone
 
 from tinhso.accounts.models import LoginFailure
+from tinhso.core.audit import client_ip
 
 
 class LoginThrottled(PermissionDenied):
     pass
-
-
-def _ip(request: Any) -> str | None:
-    return request.META.get("REMOTE_ADDR") if request is not None else None
 
 
 def login_is_throttled(username: str, ip: str | None) -> bool:
@@ -41,7 +38,7 @@ class ThrottledModelBackend(ModelBackend):
                      password: str | None = None, **kwargs: Any) -> Any:
         if username is None:
             username = kwargs.get("username", "")
-        ip = _ip(request)
+        ip = client_ip(request)
         if login_is_throttled(username or "", ip):
             # PermissionDenied stops Django trying other backends and signals a failure.
             raise LoginThrottled

@@ -33,7 +33,7 @@ from ninja.responses import Status as Reply
 
 from tinhso.accounts.auth import API_AUTH
 from tinhso.accounts.models import User
-from tinhso.core.audit import audit_record
+from tinhso.core.audit import audit_record, client_ip
 from tinhso.core.errors import DomainError, NotAllowed, NotFound
 from tinhso.directory.models import AdminUnit, Agency
 from tinhso.onestop import files as filestore
@@ -86,10 +86,6 @@ DOC_PART = re.compile(r"^doc_(\d{1,18})$")
 
 def max_request_bytes() -> int:
     return int(getattr(settings, "TINHSO_MAX_REQUEST_BYTES", DEFAULT_MAX_REQUEST_BYTES))
-
-
-def _client_ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
 
 
 # --- request parsing ------------------------------------------------------------------------
@@ -216,7 +212,7 @@ def _summary(d: Dossier) -> dict[str, Any]:
 def _applicant(request: HttpRequest, user: Any, d: Dossier) -> dict[str, str] | None:
     """The applicant's personal data, for those who may see it (each officer's read audited)."""
     data = dossier_personal_data(user=user, dossier=d, purpose="dossier.api",
-                                 ip=_client_ip(request))
+                                 ip=client_ip(request))
     return None if data is None else {"name": data.name, "id_number": data.id_number,
                                       "address": data.address, "phone": data.phone,
                                       "email": data.email}
@@ -331,7 +327,7 @@ def dossier_create(request: HttpRequest) -> Reply[dict[str, Any]]:
     if form.channel == Channel.IN_PERSON and user.kind != User.Kind.OFFICER:
         refused = NotAllowed(_("Chỉ cán bộ một cửa mới nhập hồ sơ nộp trực tiếp."))
         audit_record(actor=user, action="dossier.refused_action", object_type="catalog.procedure",
-                     object_id=form.procedure_code[:64], ip=_client_ip(request),
+                     object_id=form.procedure_code[:64], ip=client_ip(request),
                      data={"action": "submit", "status": 403, "code": refused.code,
                            "reason": refused.message})
         raise refused
@@ -513,7 +509,7 @@ def dossier_action(request: HttpRequest, code: str) -> Any:
     if not dossiers_visible_to(user).filter(pk=d.pk).exists():
         # Someone with no business with this dossier: refused whatever its status, and logged.
         refused = NotAllowed()
-        audit_record(actor=user, action="dossier.refused_action", obj=d, ip=_client_ip(request),
+        audit_record(actor=user, action="dossier.refused_action", obj=d, ip=client_ip(request),
                      data={"action": payload.action, "status": 403, "code": refused.code,
                            "reason": refused.message, "dossier_status": d.status})
         raise refused
@@ -538,7 +534,7 @@ def dossier_file(request: HttpRequest, code: str, file_id: int) -> FileResponse:
     if f is None:
         raise NotFound(_("Không tìm thấy tệp."))
     if d.applicant_id != user.pk:
-        audit_record(actor=user, action="dossier.file_read", obj=d, ip=_client_ip(request),
+        audit_record(actor=user, action="dossier.file_read", obj=d, ip=client_ip(request),
                      data={"code": d.code, "file": f.pk, "name": f.name})
     try:
         handle = filestore.file_open(f)
@@ -568,7 +564,7 @@ def dossier_slip(request: HttpRequest, code: str, kind: str) -> HttpResponse:
         raise NotAllowed()
     # Slips print the applicant's name and number: a personal-data read (audited).
     if dossier_personal_data(user=user, dossier=d, purpose=f"slip.{kind}",
-                             ip=_client_ip(request)) is None:
+                             ip=client_ip(request)) is None:
         raise NotAllowed()
     pdf = render_slip(d, kind)
     response = HttpResponse(pdf, content_type="application/pdf")

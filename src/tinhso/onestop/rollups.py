@@ -30,16 +30,19 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate, TruncMonth
 
-from tinhso.onestop.models import Dossier, DossierEvent, DossierStat, DossierStatMonth, Payment
+from tinhso.onestop.models import (
+    Dossier,
+    DossierEvent,
+    DossierStat,
+    DossierStatMonth,
+    Payment,
+    RollupCounters,
+)
 from tinhso.onestop.status import Status, Timeliness
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
-COUNTERS = (
-    "submitted", "received", "refused", "resolved_early", "resolved_on_time", "resolved_late",
-    "returned", "withdrawn", "stopped", "supplement_requested", "paid_online", "paid_total",
-    "left_open", "electronic_result",
-)
+COUNTERS = tuple(f.name for f in RollupCounters._meta.get_fields())
 Key = tuple[dt.date, int, int, int, str]  # day, agency id, procedure id, channel, online level
 
 
@@ -230,11 +233,12 @@ def _month_filter(qs: QuerySet[Any], field: str, province_code: str | None,
     if month_from:
         qs = qs.filter(**{f"{field}__gte": month_from.replace(day=1)})
     if month_to:
-        qs = qs.filter(**{f"{field}__lt": _next_month(month_to)})
+        qs = qs.filter(**{f"{field}__lt": next_month(month_to)})
     return qs
 
 
-def _next_month(day: dt.date) -> dt.date:
+def next_month(day: dt.date) -> dt.date:
+    """The first day of the month after `day`'s."""
     return (day.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
 
 

@@ -86,9 +86,8 @@ TRACKING_BOOK_MAX_ROWS = 3000
 
 
 def public_url() -> str:
-    """The site's public base URL: setting TINHSO_PUBLIC_URL, else the environment, else the
-    local development server."""
-    url = getattr(settings, "TINHSO_PUBLIC_URL", "") or os.environ.get("TINHSO_PUBLIC_URL", "")
+    """The site's public base URL (settings.TINHSO_PUBLIC_URL, read from the environment)."""
+    url = getattr(settings, "TINHSO_PUBLIC_URL", "")
     return (url or DEFAULT_PUBLIC_URL).rstrip("/")
 
 

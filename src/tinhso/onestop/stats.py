@@ -31,6 +31,7 @@ from tinhso.core.errors import DomainError, NotAllowed
 from tinhso.directory.models import Agency
 from tinhso.directory.permissions import agency_scope
 from tinhso.onestop.models import Dossier, DossierStat, DossierStatMonth
+from tinhso.onestop.rollups import next_month
 from tinhso.onestop.status import Status
 
 PERM = "onestop.stats.view"
@@ -107,19 +108,11 @@ def _add(into: dict[Group, dict[str, int]], more: dict[Group, dict[str, int]]) -
             target[name] = target.get(name, 0) + n
 
 
-def _month_start(day: dt.date) -> dt.date:
-    return day.replace(day=1)
-
-
-def _next_month(day: dt.date) -> dt.date:
-    return (day.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
-
-
 def _period_sums(days: QuerySet[DossierStat], months: QuerySet[DossierStatMonth],
                  date_from: dt.date, date_to: dt.date) -> dict[Group, dict[str, int]]:
     """Whole months from the monthly rollup, the days at either end from the daily one."""
-    first_whole = date_from if date_from.day == 1 else _next_month(date_from)
-    after_whole = _month_start(date_to + dt.timedelta(days=1))  # first month not wholly inside
+    first_whole = date_from if date_from.day == 1 else next_month(date_from)
+    after_whole = (date_to + dt.timedelta(days=1)).replace(day=1)  # first month not wholly inside
     sums: dict[Group, dict[str, int]] = {}
     if first_whole < after_whole:
         _add(sums, _grouped_sums(months.filter(month__gte=first_whole, month__lt=after_whole),
@@ -135,7 +128,7 @@ def _period_sums(days: QuerySet[DossierStat], months: QuerySet[DossierStatMonth]
 def _open_balance(days: QuerySet[DossierStat], months: QuerySet[DossierStatMonth],
                   date_to: dt.date) -> dict[Group, int]:
     """Received minus left the open set, over all time up to the end of date_to."""
-    boundary = _month_start(date_to + dt.timedelta(days=1))
+    boundary = (date_to + dt.timedelta(days=1)).replace(day=1)
     sums: dict[Group, dict[str, int]] = {}
     _add(sums, _grouped_sums(months.filter(month__lt=boundary), ("received", "left_open")))
     _add(sums, _grouped_sums(days.filter(day__gte=boundary, day__lte=date_to),

@@ -13,6 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from tinhso.accounts.backends import login_is_throttled
+from tinhso.core.audit import client_ip
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -42,7 +43,7 @@ class LoginForm(AuthenticationForm):
 
     def clean(self) -> dict[str, Any]:
         username = self.cleaned_data.get("username") or ""
-        ip = self.request.META.get("REMOTE_ADDR") if self.request else None
+        ip = client_ip(self.request)
         if login_is_throttled(username, ip):
             raise forms.ValidationError(self.error_messages["throttled"], code="throttled")
         return super().clean()

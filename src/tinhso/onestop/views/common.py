@@ -41,10 +41,6 @@ def time_left(due: dt.datetime | None, now: dt.datetime | None = None) -> tuple[
     return _("Còn %(span)s") % {"span": span}, False
 
 
-def client_ip(request: HttpRequest) -> str:
-    return str(request.META.get("REMOTE_ADDR") or "127.0.0.1")
-
-
 def revision_of(data: Any) -> int | None:
     try:
         value = int(data.get("revision", ""))

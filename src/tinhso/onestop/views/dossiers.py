@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from tinhso.core.audit import client_ip
 from tinhso.core.errors import DomainError, NotAllowed, NotFound
 from tinhso.directory.permissions import agency_scope
 from tinhso.onestop import selectors, services
@@ -81,7 +82,7 @@ def _context(request: HttpRequest, d: Dossier, *, action_errors: dict[str, list[
         else ("", False)
     payments = list(d.payments.order_by("pk"))
     applicant = selectors.dossier_personal_data(user=user, dossier=d, purpose="dossier.page",
-                                                ip=request.META.get("REMOTE_ADDR"))
+                                                ip=client_ip(request))
     ctx = {
         "applicant": applicant,
         "d": d, "officer": officer, "is_applicant": is_applicant,
@@ -173,7 +174,7 @@ def dossier_slip(request: HttpRequest, code: str, kind: str) -> HttpResponse:
         return forbidden(request)
     # Slips print the applicant's name and number: a personal-data read (audited).
     if selectors.dossier_personal_data(user=request.user, dossier=d, purpose=f"slip.{kind}",
-                                       ip=request.META.get("REMOTE_ADDR")) is None:
+                                       ip=client_ip(request)) is None:
         return forbidden(request)
     try:
         pdf = render_slip(d, kind)

@@ -20,11 +20,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from tinhso.core.audit import client_ip
 from tinhso.core.errors import DomainError
 from tinhso.onestop import payments, selectors, services
 from tinhso.onestop.models import Payment
 from tinhso.onestop.status import Status
-from tinhso.onestop.views.common import client_ip, forbidden
+from tinhso.onestop.views.common import forbidden
 
 # VNPay's IPN answers.
 IPN_OK = {"RspCode": "00", "Message": "Confirm Success"}
@@ -53,7 +54,7 @@ def payment_start(request: HttpRequest, reference: str) -> HttpResponse:
         reference=payment.reference, amount=payment.amount,
         description=f"Thanh toan phi, le phi ho so {d.code}",
         return_url=request.build_absolute_uri(reverse("onestop:payment_return")),
-        client_ip=client_ip(request), at=timezone.now(),
+        client_ip=client_ip(request) or "", at=timezone.now(),
     )
     return HttpResponseRedirect(payments.gateway_url(params))
 
