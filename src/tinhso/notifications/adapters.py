@@ -34,6 +34,12 @@ class UnconfiguredAdapter:
         raise NotConfigured(f"chưa cấu hình kênh {self.channel}")
 
 
+def channel_configured(channel: str) -> bool:
+    """Whether messages on `channel` can leave the platform at all."""
+    return channel == "email" or channel in (getattr(settings, "TINHSO_NOTIFICATION_ADAPTERS", {})
+                                             or {})
+
+
 def adapter_for(channel: str) -> Adapter:
     configured = getattr(settings, "TINHSO_NOTIFICATION_ADAPTERS", {}) or {}
     if channel in configured:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from tinhso.notifications.adapters import channel_configured
 from tinhso.notifications.services import notification_queue
 from tinhso.onestop.models import Dossier
 
@@ -39,6 +40,6 @@ def notify_applicant(dossier: Dossier, event: str) -> None:
     if dossier.applicant_email:
         notification_queue(channel="email", recipient=dossier.applicant_email, subject=subject,
                            body=body, reference=dossier.code)
-    if dossier.applicant_phone:
+    if dossier.applicant_phone and channel_configured("sms"):
         notification_queue(channel="sms", recipient=dossier.applicant_phone, subject=subject,
                            body=f"{subject}. {dossier.get_status_display()}.", reference=dossier.code)

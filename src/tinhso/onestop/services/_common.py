@@ -242,12 +242,13 @@ def _require(allowed: bool, message: str = "") -> None:
         raise NotAllowed(message) if message else NotAllowed()
 
 
-def _clock_resume(d: Dossier, at: dt.datetime) -> None:
+def _clock_resume(d: Dossier, at: dt.datetime, *, after_supplement: bool) -> None:
     """Back from a supplement or payment pause: the due moment moves by the working time of
-    the pause, or restarts in full where the procedure says so."""
+    the pause; after a supplement it restarts in full where the procedure says so (a payment
+    never restarts it)."""
     if d.paused_at is not None and d.due_at is not None:
         cal = calendar_for_province(d.province_code)
-        if d.version.supplement_restarts_clock:
+        if after_supplement and d.version.supplement_restarts_clock:
             d.due_at = statutory_due(d.version, cal, at)
         else:
             d.due_at = cal.shift_due(d.due_at, d.paused_at, at)

@@ -5,23 +5,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Sum
-
 from tinhso.directory.models import Role
 from tinhso.directory.permissions import can, holds_role
-from tinhso.onestop.models import Apology, Dossier, Payment, Rating
+from tinhso.onestop.models import Apology, Dossier, Rating
 from tinhso.onestop.services._common import APPROVE, PROCESS, RECEIVE
-from tinhso.onestop.services.processing import fees_outstanding
+from tinhso.onestop.services.processing import fees_outstanding, fees_settled
 from tinhso.onestop.status import Status
 from tinhso.onestop.workflow import approval_index, steps_for
 
 CLOCK = (Status.RECEIVED, Status.PROCESSING, Status.SUPPLEMENT, Status.PAYING)
-
-
-def _unpaid(d: Dossier) -> int:
-    settled = (d.payments.filter(state__in=(Payment.State.PAID, Payment.State.EXEMPT))
-               .aggregate(s=Sum("amount"))["s"] or 0)
-    return max(d.fee_total - settled, 0)
 
 
 def available_actions(user: Any, d: Dossier) -> list[str]:
@@ -51,7 +43,7 @@ def available_actions(user: Any, d: Dossier) -> list[str]:
         if (status == Status.PROCESSING and d.current_step == approval
                 and (d.current_role != Role.LEADER or can(user, APPROVE, d.current_agency))):
             out.append("approve")
-    if status in (Status.RECEIVED, Status.PROCESSING) and (handler or desk) and _unpaid(d):
+    if status in (Status.RECEIVED, Status.PROCESSING) and (handler or desk) and d.fee_total > fees_settled(d):
         out.append("request_payment")
     if status == Status.PAYING and desk:
         out.append("confirm_payment")

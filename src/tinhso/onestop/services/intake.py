@@ -145,7 +145,7 @@ def dossier_supply(*, dossier: Dossier, actor: Any,
             filestore.file_row(dossier=d, written=w, kind=DossierFile.Kind.SUPPLEMENT,
                                actor=actor, at=at)
         to_status = d.resumed_status or Status.SUBMITTED
-        _clock_resume(d, at)
+        _clock_resume(d, at, after_supplement=True)
         _move(d, actor=actor, action="supply", to_status=to_status, at=at, comment=comment,
               agency_id=d.current_agency_id,
               data={"files": len(written),

@@ -90,8 +90,7 @@ def dossier_request_payment(*, dossier: Dossier, actor: Any, comment: str = "",
     if d.status == Status.RESULT_READY and d.version.fee_stage != Payment.Stage.BEFORE_RESULT:
         raise Conflict(_("Thủ tục này thu phí trước khi xử lý, không thu khi trả kết quả."))
     _require(_is_handler(actor, d) or _is_desk(actor, d))
-    paid = d.payments.filter(state=Payment.State.PAID).aggregate(s=Sum("amount"))["s"] or 0
-    due = int(amount) if amount is not None else d.fee_total - paid
+    due = int(amount) if amount is not None else d.fee_total - fees_settled(d)
     if due <= 0:
         raise DomainError.for_field("amount", _("Hồ sơ không còn khoản phí, lệ phí nào phải nộp."))
     n = d.payments.count() + 1
@@ -131,7 +130,7 @@ def dossier_confirm_payment(*, dossier: Dossier, actor: Any, reference: str = ""
                                         max_length=64)
     payment.save(update_fields=["state", "paid_at", "online", "gateway_transaction"])
     to_status = d.resumed_status or Status.RECEIVED
-    _clock_resume(d, at)
+    _clock_resume(d, at, after_supplement=False)
     counts = {"paid_total": 1}
     if payment.online:
         counts["paid_online"] = 1
@@ -206,6 +205,10 @@ def fees_outstanding(d: Dossier) -> int:
     collects on the way)."""
     if d.version.fee_stage != Payment.Stage.BEFORE_RESULT or not d.fee_total:
         return 0
-    settled = (d.payments.filter(state__in=(Payment.State.PAID, Payment.State.EXEMPT))
-               .aggregate(s=Sum("amount"))["s"] or 0)
-    return max(d.fee_total - settled, 0)
+    return max(d.fee_total - fees_settled(d), 0)
+
+
+def fees_settled(d: Dossier) -> int:
+    """Fees paid or waived so far."""
+    return (d.payments.filter(state__in=(Payment.State.PAID, Payment.State.EXEMPT))
+            .aggregate(s=Sum("amount"))["s"] or 0)
