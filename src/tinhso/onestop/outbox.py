@@ -22,7 +22,6 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Min
 from django.utils import timezone
 
 from tinhso.onestop.models import OutboxMessage
@@ -65,29 +64,22 @@ def outbox_deliver(*, url: str | None = None, limit: int = 500,
     if not url:
         return report
     now = now or timezone.now()
-    # The head of each dossier's queue: its oldest undelivered message.
-    heads = (
-        OutboxMessage.objects.filter(delivered_at__isnull=True)
-        .values("dossier_id").annotate(first=Min("pk")).values_list("first", flat=True)[:limit]
-    )
+    # Every undelivered message, oldest first (one query); each dossier's messages go in order
+    # and the first that is not due or fails holds back the dossier's later ones.
+    pending = (OutboxMessage.objects.filter(delivered_at__isnull=True)
+               .order_by("pk")[:limit])
     blocked: set[int] = set()
-    for message in (OutboxMessage.objects.filter(pk__in=list(heads), next_attempt_at__lte=now)
-                    .order_by("pk")):
-        # Deliver this dossier's consecutive due messages in order.
-        for msg in (OutboxMessage.objects.filter(dossier_id=message.dossier_id,
-                                                 delivered_at__isnull=True).order_by("pk")):
-            if msg.dossier_id in blocked:
-                report.waiting += 1
-                continue
-            if msg.next_attempt_at > now:
-                blocked.add(msg.dossier_id)
-                report.waiting += 1
-                continue
-            if _deliver_one(msg, url, now):
-                report.delivered += 1
-            else:
-                report.failed += 1
-                blocked.add(msg.dossier_id)
+    for msg in pending:
+        if msg.dossier_id in blocked:
+            report.waiting += 1
+        elif msg.next_attempt_at > now:
+            blocked.add(msg.dossier_id)
+            report.waiting += 1
+        elif _deliver_one(msg, url, now):
+            report.delivered += 1
+        else:
+            report.failed += 1
+            blocked.add(msg.dossier_id)
     return report
 
 

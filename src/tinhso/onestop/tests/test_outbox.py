@@ -121,3 +121,14 @@ def test_backoff_grows_and_is_capped():
     assert backoff(1) == timedelta(seconds=30)
     assert backoff(2) == timedelta(minutes=1)
     assert backoff(30) == timedelta(hours=6)
+
+
+@pytest.mark.django_db
+def test_delivery_reads_the_outbox_once_and_writes_once_per_message(portal,
+                                                                   django_assert_num_queries):
+    for n in (5, 6, 7):
+        d = _dossier(n)
+        _message(d, 1)
+        _message(d, 2)
+    with django_assert_num_queries(1 + 6):
+        assert outbox_deliver(url=portal.url).delivered == 6
