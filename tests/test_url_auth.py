@@ -29,11 +29,9 @@ PUBLIC_PAGES = [
 PUBLIC_API = {
     ("get", "/api/v1/calendar/due"),
     ("get", "/api/v1/procedures"),
-    ("get", "/api/v1/procedures/"),
     ("get", "/api/v1/procedures/{code}"),
     ("get", "/api/v1/procedures/{code}/versions"),
     ("get", "/api/v1/procedures/{code}/versions/{number}"),
-    ("get", "/api/v1/procedures/{code}/versions/{n}"),
     ("get", "/api/v1/procedures/export"),
     ("get", "/api/v1/tracking/{code}"),  # public tracking by code, no personal data
 }
@@ -101,3 +99,8 @@ def test_protected_api_operations_refuse_anonymous_callers(client):
         assert response.status_code in (401, 403), (method, path, response.status_code)
         checked += 1
     assert checked >= 1
+
+
+def test_the_public_api_list_names_only_operations_that_exist(client, db):
+    existing = {(method, path) for method, path, _op in _operations(client)}
+    assert PUBLIC_API - existing == set()
