@@ -20,3 +20,13 @@ def _tasks_run_at_once(settings):
     sees their effect; the database worker is exercised by its own tests."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
                                   "QUEUES": []}}
+
+
+@pytest.fixture(autouse=True)
+def _fresh_catalog_cache():
+    """Each test starts with no cached catalog reads (its database was rolled back)."""
+    from tinhso.catalog.cache import catalog_cache_clear
+
+    catalog_cache_clear()
+    yield
+    catalog_cache_clear()

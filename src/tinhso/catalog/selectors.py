@@ -11,6 +11,7 @@ from typing import Any
 from django.core.paginator import Page, Paginator
 from django.db.models import Case, Exists, IntegerField, OuterRef, Prefetch, QuerySet, Value, When
 
+from tinhso.catalog.cache import catalog_cached
 from tinhso.catalog.codes import InvalidProcedureCode, normalize_procedure_code
 from tinhso.catalog.models import Fee, ProcedureVersion, RequiredDocument
 from tinhso.catalog.schema import today
@@ -106,6 +107,15 @@ def get_current_version(code: str, *, on: dt.date | None = None) -> ProcedureVer
     if version is None:
         raise NotFound("Không tìm thấy thủ tục hành chính với mã này.")
     return version
+
+
+def current_version_cached(code: str, *, on: dt.date | None = None) -> ProcedureVersion:
+    """`get_current_version` through the per-process catalog cache (`catalog.cache`), for hot
+    paths such as submission; the object is shared and must not be changed."""
+    code = parse_code_or_error(code)
+    day = on or today()
+    return catalog_cached(("current_version", code, day),
+                          lambda: get_current_version(code, on=day))
 
 
 def list_versions(code: str, *, on: dt.date | None = None) -> list[ProcedureVersion]:

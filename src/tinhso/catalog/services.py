@@ -14,6 +14,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Max
 
+from tinhso.catalog.cache import catalog_cache_clear
 from tinhso.catalog.formats import FileProblem, parse_catalog
 from tinhso.catalog.models import Fee, Procedure, ProcedureVersion, RequiredDocument
 from tinhso.catalog.schema import (
@@ -112,6 +113,8 @@ def _write_versions(pending: Sequence[_PendingVersion], *, actor: Any,
                             description=fee.description))
     RequiredDocument.objects.bulk_create(documents, batch_size=batch_size)
     Fee.objects.bulk_create(fees, batch_size=batch_size)
+    catalog_cache_clear()
+    transaction.on_commit(catalog_cache_clear)  # a reader may have cached the old one meanwhile
     return versions
 
 

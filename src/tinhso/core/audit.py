@@ -53,8 +53,11 @@ def audit_record(
     object_id: str = "",
     data: dict[str, Any] | None = None,
     ip: str | None = None,
+    first: bool = False,
 ) -> AuditEvent:
-    """Append an event about `obj` (or object_type/object_id) to its chain."""
+    """Append an event about `obj` (or object_type/object_id) to its chain. `first=True` says
+    the object was created in this transaction, so its chain is empty and need not be read
+    (were it not, the unique (object, seq) constraint refuses the event)."""
     if obj is not None:
         object_type, object_id = object_ref(obj)
     if not object_type:
@@ -62,7 +65,7 @@ def audit_record(
     data = json.loads(json.dumps(data or {}, default=str))  # what the database will give back
     actor_id = getattr(actor, "pk", None) if actor is not None and actor.is_authenticated else None
     actor_label = actor.get_username() if actor_id else ""
-    last = (
+    last = None if first else (
         AuditEvent.objects.select_for_update()
         .filter(object_type=object_type, object_id=object_id)
         .order_by("-seq")

@@ -19,6 +19,7 @@ import inspect
 import json
 import math
 import re
+from collections.abc import Iterable
 from typing import Any
 
 import pydantic
@@ -39,7 +40,7 @@ from tinhso.directory.models import AdminUnit, Agency
 from tinhso.onestop import files as filestore
 from tinhso.onestop import services
 from tinhso.onestop.codes import TZ, is_dossier_code
-from tinhso.onestop.models import Apology, Dossier, DossierFile
+from tinhso.onestop.models import Apology, Dossier, DossierEvent, DossierFile, Handover
 from tinhso.onestop.schemas import (
     ActionIn,
     ConflictOut,
@@ -243,10 +244,19 @@ def allowed_actions(user: Any, d: Dossier) -> list[str]:
     return services.available_actions(user, d)
 
 
-def _detail(request: HttpRequest, user: Any, d: Dossier) -> dict[str, Any]:
+def _detail(request: HttpRequest, user: Any, d: Dossier, *,
+            known: services.Submission | None = None) -> dict[str, Any]:
+    """The dossier as its detail answer; `known` (a submission just made) supplies the files
+    and events written, which then need not be read back (nothing else exists yet)."""
     steps = steps_for(d)
     step_name = steps[d.current_step].name if d.current_step < len(steps) else ""
-    files = DossierFile.objects.filter(dossier=d).order_by("uploaded_at", "pk")
+    if known is not None:
+        files: Iterable[DossierFile] = known.files
+        history: Iterable[DossierEvent] = known.events
+        handovers: Iterable[Handover] = ()
+    else:
+        files = DossierFile.objects.filter(dossier=d).order_by("uploaded_at", "pk")
+        history, handovers = dossier_history(d), dossier_handovers(d)
     return {
         **_summary(d),
         "current_step": d.current_step, "current_step_name": step_name,
@@ -266,14 +276,14 @@ def _detail(request: HttpRequest, user: Any, d: Dossier) -> dict[str, Any]:
             {"at": e.at, "action": e.action, "from_status": e.from_status,
              "to_status": e.to_status, "actor_name": e.actor_name,
              "agency": e.agency.code if e.agency is not None else None, "comment": e.comment}
-            for e in dossier_history(d)
+            for e in history
         ],
         "handovers": [
             {"step": h.step, "step_name": h.step_name, "from_agency": _agency(h.from_agency),
              "from_user": _person(h.from_user), "to_agency": _agency(h.to_agency),
              "to_role": h.to_role, "to_user": _person(h.to_user), "at": h.at,
              "step_due_at": h.step_due_at, "done_at": h.done_at, "timeliness": h.timeliness}
-            for h in dossier_handovers(d)
+            for h in handovers
         ],
         "allowed_actions": [
             {"name": name, "requires": list(ACTION_FIELDS[name][0]),
@@ -335,7 +345,7 @@ def dossier_create(request: HttpRequest) -> Reply[dict[str, Any]]:
     # An officer enters the applicant's identity (at the desk, or online for them); an
     # applicant's own comes from their account.
     officer = user.kind == User.Kind.OFFICER
-    dossier, created = services.dossier_submit(
+    made = services.dossier_submit(
         actor=user, procedure_code=form.procedure_code, channel=form.channel,
         applicant_address=form.applicant_address, applicant_phone=form.applicant_phone,
         applicant_email=form.applicant_email, form_data=form_data, files=files,
@@ -344,8 +354,11 @@ def dossier_create(request: HttpRequest) -> Reply[dict[str, Any]]:
         applicant_name=form.applicant_name if officer else "",
         applicant_id_number=form.applicant_id_number if officer else "",
     )
-    d = dossier_for(user, dossier.code)
-    return Reply(201 if created else 200, _detail(request, user, d))
+    if made.created and made.events and made.dossier.applicant_id == user.pk:
+        # The applicant's own new dossier: answered from what was just written.
+        return Reply(201, _detail(request, user, made.dossier, known=made))
+    d = dossier_for(user, made.dossier.code)
+    return Reply(201 if made.created else 200, _detail(request, user, d))
 
 
 @dossiers_router.get("", response=DossierPage, auth=API_AUTH, url_name="onestop_dossier_list",

@@ -14,8 +14,7 @@ import re
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import connection
 
 from tinhso.directory.models import Agency
 from tinhso.onestop.models import DayCounter
@@ -82,17 +81,19 @@ def local_day(at: dt.datetime) -> dt.date:
 
 
 def next_sequence(agency: Agency, day: dt.date) -> int:
-    """The next number for `agency` on `day`; the counter row stays locked until the caller's
-    transaction ends. Must run inside a transaction."""
-    if not DayCounter.objects.filter(agency=agency, day=day).exists():
-        try:
-            with transaction.atomic():  # a savepoint: a concurrent insert must not spoil ours
-                DayCounter.objects.create(agency=agency, day=day, last=0)
-        except IntegrityError:
-            pass  # another desk created it first; lock theirs below
-    counter = DayCounter.objects.select_for_update().get(agency=agency, day=day)
-    DayCounter.objects.filter(pk=counter.pk).update(last=F("last") + 1)
-    return counter.last + 1
+    """The next number for `agency` on `day`: one upsert that also locks the counter row until
+    the caller's transaction ends, so concurrent desks queue and never share a number. Must run
+    inside a transaction."""
+    q = connection.ops.quote_name
+    table, last = q(DayCounter._meta.db_table), q("last")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({q('agency_id')}, {q('day')}, {last}) VALUES (%s, %s, 1) "  # noqa: S608
+            f"ON CONFLICT ({q('agency_id')}, {q('day')}) DO UPDATE SET {last} = {table}.{last} + 1 "
+            f"RETURNING {last}",
+            [agency.pk, connection.ops.adapt_datefield_value(day)],
+        )
+        return int(cursor.fetchone()[0])
 
 
 def next_dossier_code(agency: Agency, at: dt.datetime) -> str:

@@ -190,14 +190,18 @@ def file_discard(written: Iterable[Written]) -> None:
 
 
 def file_row(*, dossier: Dossier, written: Written, kind: str, actor: Any,
-             at: dt.datetime) -> DossierFile:
-    """The DossierFile row for a written file (inside the caller's transaction)."""
-    return DossierFile.objects.create(
+             at: dt.datetime, save: bool = True) -> DossierFile:
+    """The DossierFile row for a written file (inside the caller's transaction); with
+    save=False unsaved, for the caller to insert in bulk."""
+    row = DossierFile(
         dossier=dossier, kind=kind, document_id=written.upload.document_id,
         name=written.upload.name, content_type=written.upload.content_type, size=written.size,
         sha256=written.sha256, storage_path=written.storage_path, uploaded_at=at,
         uploaded_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
+    if save:
+        row.save()
+    return row
 
 
 def file_store(*, dossier: Dossier, upload_bytes_or_file: Any, name: str, kind: str,

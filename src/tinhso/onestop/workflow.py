@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from tinhso.catalog.cache import catalog_cached
 from tinhso.catalog.models import DeadlineUnit, ProcedureVersion, WorkflowStep
 from tinhso.core.calendar import WorkingCalendar
 from tinhso.directory.models import Role
@@ -53,11 +54,15 @@ class Step:
 
 
 def _version_steps(version_id: int) -> tuple[StepSpec, ...]:
-    """A version's steps (one query)."""
-    rows = list(WorkflowStep.objects.filter(version_id=version_id).order_by("position"))
-    if len(rows) < 2:
-        return DEFAULT_STEPS
-    return tuple(StepSpec(r.position, r.name, r.role, r.agency_id, r.share_percent) for r in rows)
+    """A version's steps (one query, then from the per-process catalog cache)."""
+    def load() -> tuple[StepSpec, ...]:
+        rows = list(WorkflowStep.objects.filter(version_id=version_id).order_by("position"))
+        if len(rows) < 2:
+            return DEFAULT_STEPS
+        return tuple(StepSpec(r.position, r.name, r.role, r.agency_id, r.share_percent)
+                     for r in rows)
+
+    return catalog_cached(("workflow_steps", version_id), load)
 
 
 def steps_for(dossier: Dossier) -> list[Step]:

@@ -52,6 +52,7 @@ from tinhso.onestop.services.processing import (
     fees_outstanding,
 )
 from tinhso.onestop.services.submission import (
+    Submission,
     dossier_submit,
 )
 
@@ -99,6 +100,7 @@ __all__ = [
     "dossier_return_result",
     "dossier_send_back",
     "dossier_stop",
+    "Submission",
     "dossier_submit",
     "dossier_supply",
     "dossier_withdraw",

@@ -53,7 +53,8 @@ def available_actions(user: Any, d: Dossier) -> list[str]:
         out.append("withdraw")
     if status in CLOCK and leader:
         out.append("stop")
-    pending_apology = Apology.objects.filter(dossier=d, approved_at__isnull=True).exists()
+    pending_apology = status in (*CLOCK, Status.RESULT_READY) and Apology.objects.filter(
+        dossier=d, approved_at__isnull=True).exists()
     if status in CLOCK and (handler or can(user, PROCESS, d.agency)) and not pending_apology:
         out.append("apology_draft")
     if status in (*CLOCK, Status.RESULT_READY) and leader and pending_apology:

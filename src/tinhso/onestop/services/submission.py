@@ -7,7 +7,8 @@ import json
 import os
 import shutil
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from tinhso.accounts.identity import IdentityError, normalize_tax_code, parse_citizen_id
 from tinhso.catalog.models import GovernmentLevel, OnlineLevel, ProcedureVersion
-from tinhso.catalog.selectors import get_current_version
+from tinhso.catalog.selectors import current_version_cached
 from tinhso.core.audit import audit_record
 from tinhso.core.errors import DomainError, NotAllowed
 from tinhso.directory.models import AdminUnit, Agency, Role
@@ -47,6 +48,21 @@ from tinhso.onestop.services.intake import _receive
 from tinhso.onestop.status import Channel, Status
 
 # --- submission -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Submission:
+    """What `dossier_submit` did; unpacks as `(dossier, created)`. When the dossier was made
+    now, `files` and `events` are the rows written, so an answer can be built without reading
+    them back."""
+
+    dossier: Dossier
+    created: bool
+    files: tuple[DossierFile, ...] = ()
+    events: tuple[DossierEvent, ...] = ()
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter((self.dossier, self.created))
 
 
 def _applicant_fields(*, applicant: Any, name: str, id_number: str, address: str, phone: str,
@@ -159,11 +175,11 @@ def dossier_submit(
     idempotency_key: str = "",
     unit: AdminUnit | None = None,
     at: dt.datetime | None = None,
-) -> tuple[Dossier, bool]:
-    """Submit a dossier; returns (dossier, created). In person (channel 1) the one-stop officer
-    enters and receives it at once (two events). The same (actor, idempotency_key) returns the
-    dossier made the first time, with created=False. Files are written before the transaction
-    and removed again if it fails."""
+) -> Submission:
+    """Submit a dossier; returns a Submission (unpacks as (dossier, created)). In person
+    (channel 1) the one-stop officer enters and receives it at once (two events). The same
+    (actor, idempotency_key) returns the dossier made the first time, with created=False.
+    Files are written before the transaction and removed again if it fails."""
     at = _moment(at)
     if not _authenticated(actor):
         exc = NotAllowed(_("Cần đăng nhập để nộp hồ sơ."))
@@ -174,13 +190,13 @@ def dossier_submit(
     if key:
         existing = Dossier.objects.filter(submitted_by=actor, idempotency_key=key).first()
         if existing is not None:
-            return existing, False
+            return Submission(existing, created=False)
     try:
         channel = Channel(int(channel))
     except (TypeError, ValueError):
         raise DomainError.for_field("channel", _("Kênh nộp không hợp lệ.")) from None
     try:
-        version = get_current_version(str(procedure_code or ""), on=local_day(at))
+        version = current_version_cached(str(procedure_code or ""), on=local_day(at))
     except DomainError as lookup_error:
         raise DomainError.for_field("procedure_code", lookup_error.message,
                                     code=lookup_error.code) from None
@@ -242,7 +258,7 @@ def dossier_submit(
         for _doc, source in reused:
             linked.append(_link_reused(source))
         with transaction.atomic():
-            dossier = _create(actor=actor, version=version, channel=channel, applicant=applicant,
+            made = _create(actor=actor, version=version, channel=channel, applicant=applicant,
                               fields=fields, form=form, receiving=receiving, key=key, unit=unit,
                               fee_total=fee_total, at=at, written=written,
                               reused=list(zip(reused, linked, strict=True)))
@@ -251,12 +267,12 @@ def dossier_submit(
         if key:
             existing = Dossier.objects.filter(submitted_by=actor, idempotency_key=key).first()
             if existing is not None:
-                return existing, False
+                return Submission(existing, created=False)
         raise
     except BaseException:
         _discard(written, linked)
         raise
-    return dossier, True
+    return made
 
 
 def _discard(written: list[filestore.Written], linked: list[str]) -> None:
@@ -269,7 +285,7 @@ def _create(*, actor: Any, version: ProcedureVersion, channel: Channel, applican
             fields: dict[str, str], form: dict[str, Any], receiving: Agency, key: str,
             unit: AdminUnit | None, fee_total: int, at: dt.datetime,
             written: list[filestore.Written],
-            reused: list[tuple[tuple[int | None, DossierFile], str]]) -> Dossier:
+            reused: list[tuple[tuple[int | None, DossierFile], str]]) -> Submission:
     d = Dossier(
         code=next_dossier_code(receiving, at), province_code=version.agency.province_code,
         procedure=version.procedure, version=version, channel=channel, status=Status.SUBMITTED,
@@ -279,29 +295,30 @@ def _create(*, actor: Any, version: ProcedureVersion, channel: Channel, applican
         idempotency_key=key, submitted_by=actor, **fields,
     )
     d.save()
-    DossierEvent.objects.create(
+    event = DossierEvent.objects.create(
         dossier=d, province_code=d.province_code, at=at, actor=actor,
         actor_name=_actor_name(actor), agency=receiving, action="submit", from_status=None,
         to_status=Status.SUBMITTED, data={"channel": int(channel)},
     )
     audit_record(actor=actor, action="dossier.submit", obj=d,
                  data={"code": d.code, "procedure": version.procedure.code,
-                       "channel": int(channel), "files": len(written) + len(reused)})
+                       "channel": int(channel), "files": len(written) + len(reused)},
+                 first=True)
     rollup_bump_many(d, {"submitted": 1}, at)
     _outbox(d, at)
-    for w in written:
-        filestore.file_row(dossier=d, written=w, kind=DossierFile.Kind.COMPONENT, actor=actor,
-                           at=at)
+    rows = [filestore.file_row(dossier=d, written=w, kind=DossierFile.Kind.COMPONENT,
+                               actor=actor, at=at, save=False) for w in written]
     for (document_id, source), rel in reused:
-        DossierFile.objects.create(
+        rows.append(DossierFile(
             dossier=d, kind=DossierFile.Kind.COMPONENT,
             document_id=document_id if document_id is not None else source.document_id,
             name=source.name, content_type=source.content_type, size=source.size,
             sha256=source.sha256, storage_path=rel, uploaded_at=at, uploaded_by=actor,
             is_digitized=True, reused_from=source,
-        )
+        ))
+    DossierFile.objects.bulk_create(rows)
     if channel == Channel.IN_PERSON:
         _receive(d, actor=actor, at=at, comment="")
-    else:
-        notify_applicant(d, "submitted")
-    return d
+        return Submission(d, created=True)  # receiving wrote more: readers read them back
+    notify_applicant(d, "submitted")
+    return Submission(d, created=True, files=tuple(rows), events=(event,))

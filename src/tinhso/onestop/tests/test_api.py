@@ -89,6 +89,24 @@ def test_a_citizen_submits_online_with_files_and_a_retry_makes_one_dossier(clien
     assert Dossier.objects.count() == 1
 
 
+def test_an_online_submission_costs_a_fixed_small_number_of_queries(client):
+    """Token, idempotency key, receiving desk, then one transaction (code, dossier, event,
+    audit, two rollups, outbox, files, e-mail) and the caller's grants: the catalog comes from
+    the process's cache and the answer is built from what was written, not read back."""
+    w = make_world()
+    create(client, w, key="warm-up")  # the catalog cache is filled once per process
+    data, headers = form(w), {**bearer(w.citizen), "Idempotency-Key": "counted"}
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(URL, data=data, headers=headers)
+    assert response.status_code == 201
+    body = response.json()
+    assert [h["action"] for h in body["history"]] == ["submit"] and len(body["files"]) == 2
+    statements = [q["sql"] for q in queries
+                  if not q["sql"].startswith(("SAVEPOINT", "RELEASE", "BEGIN", "COMMIT"))]
+    assert len(statements) <= 16, "\n".join(q[:120] for q in statements)
+    assert sum(q.startswith('INSERT INTO "onestop_dossierfile"') for q in statements) == 1
+
+
 def test_a_desk_officer_enters_an_in_person_dossier_which_is_received_at_once(client):
     w = make_world()
     response = create(client, w, user=w.desk, channel="1", applicant_name="Lê Thị Nộp",
