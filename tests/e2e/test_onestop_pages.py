@@ -1,6 +1,7 @@
 """The one-stop system in a real browser: a citizen from procedure search to submission and
-tracking, and officers through receive -> forward -> approve -> return, with every queue page
-checked by axe-core at 1280 and 360 px. Data is made through the real services."""
+tracking, officers through receive -> forward -> approve -> return, and the citizen downloading
+the result and rating the service, with every queue page checked by axe-core at 1280 and
+360 px. Data is made through the real services."""
 
 from __future__ import annotations
 
@@ -160,3 +161,24 @@ def test_officers_take_a_dossier_from_receipt_to_returned_result(
     assert desk.get_by_role("heading", name="Phiếu kiểm soát quá trình giải quyết").is_visible()
     check_layout(desk, width)
     snap(desk, screenshot_dir, "dossier-returned")
+
+    if width != DESKTOP["width"]:
+        return
+    # The citizen downloads the result and rates the service.
+    citizen = open_page("/", viewport=viewport)
+    login(citizen, world.citizen, live_server.url)
+    click_and_wait(citizen, citizen.get_by_role("link", name="Hồ sơ của tôi").first)
+    click_and_wait(citizen, citizen.get_by_role("link", name=d.code))
+    assert citizen.get_by_text("Trả kết quả").first.is_visible()
+    result = citizen.get_by_role("link", name="ket-qua.pdf")
+    download = citizen.request.get(live_server.url + result.get_attribute("href"))
+    assert download.status == 200 and download.body().startswith(b"%PDF")
+    check_layout(citizen, width)
+    form = citizen.locator("form.action-form", has=citizen.get_by_role("heading",
+                                                                         name="Gửi đánh giá"))
+    form.locator("textarea").fill("Cán bộ hướng dẫn tận tình")
+    click_and_wait(citizen, form.get_by_role("button", name="Gửi đánh giá"))
+    assert citizen.get_by_text("Đã thực hiện: Gửi đánh giá.").is_visible()
+    assert citizen.get_by_role("heading", name="Đánh giá của người nộp").is_visible()
+    check_layout(citizen, width)
+    snap(citizen, screenshot_dir, "dossier-rated")
