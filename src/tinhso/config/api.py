@@ -15,6 +15,7 @@ from tinhso.accounts.api import router as accounts_router
 from tinhso.catalog.api import router as catalog_router
 from tinhso.core.api import router as core_router
 from tinhso.core.errors import DomainError
+from tinhso.documents.api import router as documents_router
 from tinhso.onestop.api import dossiers_router, stats_router, tracking_router
 
 
@@ -39,6 +40,7 @@ api.add_router("/accounts", accounts_router, tags=["accounts"])
 api.add_router("/dossiers", dossiers_router, tags=["dossiers"])
 api.add_router("/tracking", tracking_router, tags=["tracking"])
 api.add_router("/stats", stats_router, tags=["stats"])
+api.add_router("/documents", documents_router, tags=["documents"])
 
 
 def problem(request: HttpRequest, status: int, title: str, detail: str = "",

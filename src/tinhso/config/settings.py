@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "tinhso.accounts",
     "tinhso.catalog",
     "tinhso.onestop",
+    "tinhso.documents",
     "tinhso.web",
 ]
 

@@ -43,6 +43,16 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
                                        R.PROVINCE_ADMIN, R.OBSERVER}),
     "onestop.stats.view": frozenset({R.OBSERVER, R.LEADER, R.PROVINCE_ADMIN, R.AGENCY_ADMIN,
                                      R.ONESTOP_OFFICER, R.SPECIALIST}),
+    # Official documents: an agency's own officers only (no province-wide reading of another
+    # agency's correspondence). Specialists draft, leaders review, approve and direct incoming
+    # documents, the clerk numbers, registers and sends; specialists and leaders handle.
+    "documents.view": frozenset({R.SPECIALIST, R.LEADER, R.CLERK}),
+    "documents.draft": frozenset({R.SPECIALIST, R.LEADER}),
+    "documents.review": frozenset({R.LEADER}),
+    "documents.approve": frozenset({R.LEADER}),
+    "documents.register": frozenset({R.CLERK}),
+    "documents.direct": frozenset({R.LEADER}),
+    "documents.handle": frozenset({R.SPECIALIST, R.LEADER}),
 }
 
 

@@ -16,17 +16,22 @@ EXPECTED = {
                            "onestop.dossier.receive", "onestop.dossier.process",
                            "onestop.dossier.view", "onestop.stats.view"},
     Role.SPECIALIST: {"catalog.procedure.view_draft", "accounts.personal_data.view",
-                      "onestop.dossier.process", "onestop.dossier.view", "onestop.stats.view"},
+                      "onestop.dossier.process", "onestop.dossier.view", "onestop.stats.view",
+                      "documents.view", "documents.draft", "documents.handle"},
     Role.LEADER: {"catalog.procedure.view_draft", "accounts.personal_data.view", "indicators.view",
                   "onestop.dossier.process", "onestop.dossier.approve", "onestop.dossier.view",
-                  "onestop.stats.view"},
-    Role.CLERK: set(),
+                  "onestop.stats.view", "documents.view", "documents.draft", "documents.review",
+                  "documents.approve", "documents.direct", "documents.handle"},
+    Role.CLERK: {"documents.view", "documents.register"},
     Role.AGENCY_ADMIN: {"catalog.procedure.view_draft", "catalog.procedure.manage",
                         "directory.grant.manage", "core.audit.view", "indicators.view",
                         "onestop.dossier.view", "onestop.stats.view"},
-    # Everything except acting on dossiers, which is the work of the agencies' own officers.
+    # Everything except acting on dossiers and documents, which is the work of the agencies'
+    # own officers (and reading their correspondence).
     Role.PROVINCE_ADMIN: set(PERMISSIONS) - {"onestop.dossier.receive", "onestop.dossier.process",
-                                             "onestop.dossier.approve"},
+                                             "onestop.dossier.approve"}
+    - {"documents.view", "documents.draft", "documents.review", "documents.approve",
+       "documents.register", "documents.direct", "documents.handle"},
     Role.OBSERVER: {"catalog.procedure.view_draft", "indicators.view", "onestop.dossier.view",
                     "onestop.stats.view"},
 }

@@ -1,0 +1,61 @@
+"""Back office for documents: read-only. A document moves only through the services (the API,
+and the workspace to come), so the admin never edits its status, number or history."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from tinhso.documents.models import Document, DocumentEvent, DocumentVersion, IncomingRecord
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class _ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class VersionInline(_ReadOnlyInline):
+    model = DocumentVersion
+    fields = ["number", "subject", "author", "at", "comment"]
+
+
+class EventInline(_ReadOnlyInline):
+    model = DocumentEvent
+    fields = ["at", "action", "from_status", "to_status", "actor_name", "agency", "comment"]
+
+
+@admin.register(Document)
+class DocumentAdmin(ReadOnlyAdmin):
+    list_display = ["notation", "subject", "agency", "doc_type", "status", "issued_on"]
+    list_filter = ["status", "doc_type", "urgency", "confidentiality", "year"]
+    search_fields = ["notation", "subject"]
+    list_select_related = ["agency"]
+    raw_id_fields = ["agency", "drafter", "signer"]
+    inlines = [VersionInline, EventInline]
+
+
+@admin.register(IncomingRecord)
+class IncomingRecordAdmin(ReadOnlyAdmin):
+    list_display = ["number", "year", "agency", "document", "status", "assignee", "deadline"]
+    list_filter = ["status", "year"]
+    list_select_related = ["agency", "document", "assignee"]
+    raw_id_fields = ["agency", "document", "assignee", "directed_by"]

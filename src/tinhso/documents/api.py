@@ -1,0 +1,297 @@
+"""The documents API: registers, one document, drafting and each step of its life, incoming
+handling and a person's inbox. Mounted in config/api.py at /api/v1/documents.
+
+Writes go through `tinhso.documents.services`, reads through `selectors`; this module only
+turns HTTP into their arguments and their results into JSON. Errors are the project's problem
+details; a 409 also carries the current revision and status so that a client can reload and
+retry."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+from django.db.models import Model
+from django.http import HttpRequest, JsonResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Query, Router
+from ninja.responses import Status as Reply
+
+from tinhso.accounts.auth import API_AUTH
+from tinhso.accounts.models import User
+from tinhso.core.errors import DomainError
+from tinhso.directory.models import Agency
+from tinhso.directory.permissions import agency_scope
+from tinhso.documents import services
+from tinhso.documents.kinds import (
+    ABBREVIATIONS,
+    Confidentiality,
+    DocStatus,
+    DocType,
+    IncomingStatus,
+    Urgency,
+)
+from tinhso.documents.models import Document, IncomingRecord
+from tinhso.documents.numbering import local_date
+from tinhso.documents.schemas import (
+    ActionIn,
+    ConflictOut,
+    DocumentDetail,
+    DocumentFilters,
+    DocumentIn,
+    DocumentPage,
+    IncomingActionIn,
+    IncomingOut,
+    ProblemOut,
+)
+from tinhso.documents.selectors import (
+    INCOMING_RELATED,
+    RegisterFilters,
+    document_for,
+    document_history,
+    document_incoming,
+    document_versions,
+    inbox,
+    incoming_register,
+    outgoing_register,
+    page_of,
+)
+
+router = Router()
+
+
+# --- output ---------------------------------------------------------------------------------
+
+
+def _agency(a: Agency) -> dict[str, str]:
+    return {"code": a.code, "name": a.name, "short_name": a.short_name}
+
+
+def _person(user: Any) -> str:
+    return "" if user is None else (user.full_name or user.get_username())
+
+
+def _choice(value: str, choices: Any) -> dict[str, str]:
+    return {"code": value, "label": str(choices(value).label)}
+
+
+def _incoming(r: IncomingRecord) -> dict[str, Any]:
+
+
+    overdue = getattr(r, "overdue", None)
+    if overdue is None:
+        overdue = (r.deadline is not None and r.status != IncomingStatus.DONE
+                   and r.deadline < local_date(timezone.now()))
+    return {
+        "id": r.pk, "agency": _agency(r.agency), "number": r.number, "year": r.year,
+        "arrived_at": r.arrived_at, "status": _choice(r.status, IncomingStatus),
+        "revision": r.revision, "assigned_unit": r.assigned_unit, "assignee": _person(r.assignee),
+        "deadline": r.deadline, "overdue": bool(overdue), "done_at": r.done_at,
+    }
+
+
+def _summary(d: Document, incoming: IncomingRecord | None = None) -> dict[str, Any]:
+    return {
+        "id": d.pk, "agency": _agency(d.agency),
+        "type": {**_choice(d.doc_type, DocType), "abbreviation": ABBREVIATIONS.get(d.doc_type, "")},
+        "subject": d.subject, "urgency": _choice(d.urgency, Urgency),
+        "confidentiality": _choice(d.confidentiality, Confidentiality),
+        "status": _choice(d.status, DocStatus), "revision": d.revision, "version": d.version,
+        "number": d.number, "notation": d.notation, "year": d.year, "issued_on": d.issued_on,
+        "drafter": _person(d.drafter), "signer": _person(d.signer),
+        "created_at": d.created_at, "updated_at": d.updated_at,
+        "incoming": _incoming(incoming) if incoming is not None else None,
+    }
+
+
+def _detail(user: Any, d: Document) -> dict[str, Any]:
+    return {
+        **_summary(d),
+        "body": d.body, "unit_abbr": d.unit_abbr,
+        "recipients": [_agency(a) for a in d.recipients.order_by("code")],
+        "recipient_lines": list(d.recipient_lines),
+        "versions": [
+            {"number": v.number, "subject": v.subject, "body": v.body,
+             "author": _person(v.author), "at": v.at, "comment": v.comment}
+            for v in document_versions(user, d)
+        ],
+        "history": [
+            {"at": e.at, "action": e.action, "from_status": e.from_status,
+             "to_status": e.to_status, "actor_name": e.actor_name,
+             "agency": e.agency.code if e.agency is not None else None, "comment": e.comment}
+            for e in document_history(user, d)
+        ],
+        "arrivals": [_incoming(r) for r in document_incoming(user, d)],
+    }
+
+
+def _conflict(exc: DomainError, obj: Model) -> JsonResponse:
+    current: Any = type(obj)._default_manager.filter(pk=obj.pk).only("revision", "status").first()
+    body: dict[str, Any] = {"type": "about:blank", "title": exc.message, "status": 409,
+                            "detail": exc.message, "code": exc.code}
+    if current is not None:
+        body["revision"] = current.revision
+        body["current_status"] = current.status
+    return JsonResponse(body, status=409, content_type="application/problem+json",
+                        json_dumps_params={"ensure_ascii": False})
+
+
+# --- input ----------------------------------------------------------------------------------
+
+
+def _agencies(codes: Sequence[str], field: str) -> list[Agency]:
+    wanted = {c.strip() for c in codes if c.strip()}
+    found = {a.code: a for a in Agency.objects.filter(code__in=wanted)}
+    missing = sorted(wanted - set(found))
+    if missing:
+        raise DomainError.for_field(field, _("Không tìm thấy cơ quan: %(codes)s.")
+                                    % {"codes": ", ".join(missing)})
+    return list(found.values())
+
+
+def _user(username: str, field: str) -> Any:
+    target = User.objects.filter(username=username, is_active=True).first()
+    if target is None:
+        raise DomainError.for_field(field, _("Không tìm thấy người dùng."))
+    return target
+
+
+def _drafting_agency(user: Any, code: str) -> Agency:
+    if code.strip():
+        agency = Agency.objects.filter(code=code.strip()).first()
+        if agency is None:
+            raise DomainError.for_field("agency", _("Không tìm thấy cơ quan."))
+        return agency
+    ids = sorted(agency_scope(user, services.DRAFT).agency_ids)
+    if len(ids) != 1:
+        raise DomainError.for_field("agency", _("Cần chọn cơ quan ban hành."), code="required")
+    return Agency.objects.get(pk=ids[0])
+
+
+# --- documents ------------------------------------------------------------------------------
+
+
+@router.get("", response={200: DocumentPage, 422: ProblemOut}, auth=API_AUTH,
+            url_name="documents_list", summary="Sổ văn bản đi hoặc đến mà người gọi được xem")
+def document_list(request: HttpRequest, filters: Query[DocumentFilters]) -> dict[str, Any]:
+    """The outgoing register (direction=outgoing: the caller's agencies' documents, drafts
+    included) or the incoming one (what arrived at them), filtered, searched without diacritics,
+    newest number first. A constant number of queries whatever the page."""
+    user = request.auth  # type: ignore[attr-defined]
+    f = filters
+    wanted = RegisterFilters(agency=f.agency.strip(), year=f.year, doc_type=f.type or "",
+                             status=f.status or "", q=f.q)
+    if f.direction == "incoming":
+        count, records = page_of(incoming_register(user, wanted), page=f.page,
+                                 page_size=f.page_size)
+        results = [_summary(r.document, r) for r in records]
+    else:
+        count, docs = page_of(outgoing_register(user, wanted), page=f.page,
+                              page_size=f.page_size)
+        results = [_summary(d) for d in docs]
+    return {"count": count, "page": f.page, "page_size": f.page_size,
+            "num_pages": max(1, math.ceil(count / f.page_size)), "results": results}
+
+
+@router.post("", response={201: DocumentDetail, 403: ProblemOut, 422: ProblemOut},
+             auth=API_AUTH, url_name="documents_create", summary="Soạn dự thảo văn bản đi")
+def document_create(request: HttpRequest, payload: DocumentIn) -> Reply[dict[str, Any]]:
+    user = request.auth  # type: ignore[attr-defined]
+    doc = services.document_draft(
+        actor=user, agency=_drafting_agency(user, payload.agency), doc_type=payload.type,
+        subject=payload.subject, body=payload.body, urgency=payload.urgency,
+        confidentiality=payload.confidentiality,
+        recipients=_agencies(payload.recipients, "recipients"),
+        recipient_lines=payload.recipient_lines, unit_abbr=payload.unit_abbr,
+        signer=_user(payload.signer, "signer") if payload.signer else None,
+        comment=payload.comment,
+    )
+    return Reply(201, _detail(user, document_for(user, doc.pk)))
+
+
+@router.get("/inbox", response=list[IncomingOut], auth=API_AUTH, url_name="documents_inbox",
+            summary="Văn bản đến được giao cho người gọi xử lý, theo hạn")
+def document_inbox(request: HttpRequest) -> list[dict[str, Any]]:
+    user = request.auth  # type: ignore[attr-defined]
+    return [_incoming(r) for r in inbox(user)[:200]]
+
+
+@router.get("/{id}", response={200: DocumentDetail, 404: ProblemOut}, auth=API_AUTH,
+            url_name="documents_detail", summary="Một văn bản")
+def document_detail(request: HttpRequest, id: int) -> dict[str, Any]:  # noqa: A002
+    user = request.auth  # type: ignore[attr-defined]
+    return _detail(user, document_for(user, id))
+
+
+def _action_kwargs(payload: ActionIn) -> dict[str, Any]:
+    values: dict[str, Any] = {"comment": payload.comment,
+                              "expected_revision": payload.expected_revision}
+    if payload.action != "revise":
+        return values
+    for name in ("subject", "body", "urgency", "confidentiality", "recipient_lines",
+                 "unit_abbr"):
+        values[name] = getattr(payload, name)
+    values["doc_type"] = payload.type
+    if payload.recipients is not None:
+        values["recipients"] = _agencies(payload.recipients, "recipients")
+    if payload.signer:
+        values["signer"] = _user(payload.signer, "signer")
+    return values
+
+
+@router.post(
+    "/{id}/actions",
+    response={200: DocumentDetail, 403: ProblemOut, 404: ProblemOut, 409: ConflictOut,
+              422: ProblemOut},
+    auth=API_AUTH, url_name="documents_action",
+    summary="Một bước của văn bản: revise, submit, approve, send_back, register, send",
+)
+def document_action(request: HttpRequest, id: int, payload: ActionIn) -> Any:  # noqa: A002
+    """409 with the current revision and status when `expected_revision` is stale or the
+    status does not allow the step."""
+    user = request.auth  # type: ignore[attr-defined]
+    doc = document_for(user, id)
+    fn = services.ACTIONS[payload.action]
+    kwargs = _action_kwargs(payload)
+    if payload.action in ("register", "send"):
+        kwargs.pop("comment")
+    try:
+        fn(document=doc, actor=user, **kwargs)
+    except services.Conflict as exc:
+        return _conflict(exc, doc)
+    return _detail(user, document_for(user, id))
+
+
+@router.post(
+    "/incoming/{id}/actions",
+    response={200: IncomingOut, 403: ProblemOut, 404: ProblemOut, 409: ConflictOut,
+              422: ProblemOut},
+    auth=API_AUTH, url_name="documents_incoming_action",
+    summary="Xử lý văn bản đến: direct, assign, start, done",
+)
+def incoming_action(request: HttpRequest, id: int, payload: IncomingActionIn) -> Any:  # noqa: A002
+    user = request.auth  # type: ignore[attr-defined]
+    rec = incoming_register(user, RegisterFilters()).filter(pk=id).first()
+    if rec is None:
+        raise DomainError(message=_("Không tìm thấy văn bản đến."), status=404, code="not_found")
+    common = {"record": rec, "actor": user, "expected_revision": payload.expected_revision}
+    try:
+        if payload.action == "direct":
+            services.incoming_direct(direction=payload.direction, **common)
+        elif payload.action == "assign":
+            if payload.deadline is None:
+                raise DomainError.for_field("deadline", _("Cần hạn xử lý (ngày)."),
+                                            code="required")
+            services.incoming_assign(
+                deadline=payload.deadline, assigned_unit=payload.assigned_unit,
+                assignee=_user(payload.assignee, "assignee") if payload.assignee else None,
+                comment=payload.comment, **common)
+        elif payload.action == "start":
+            services.incoming_start(**common)
+        else:
+            services.incoming_done(result=payload.result, **common)
+    except services.Conflict as exc:
+        return _conflict(exc, rec)
+    return _incoming(IncomingRecord.objects.select_related(*INCOMING_RELATED).get(pk=rec.pk))

@@ -1,0 +1,208 @@
+"""Official documents: outgoing documents with their kept versions and history, the number
+counters of the agencies' registers, and incoming records (one per receiving agency).
+
+Big tables carry `province_code` so they can be distributed by province (Citus)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from tinhso.core.text import fold
+from tinhso.directory.models import Agency
+from tinhso.documents.kinds import (
+    Confidentiality,
+    DocStatus,
+    DocType,
+    IncomingStatus,
+    Register,
+    Urgency,
+)
+
+SUBJECT_MAX = 500
+SEARCH_BODY_CHARS = 20_000  # what search reads of a body: a long annex is not searched in full
+
+
+class Document(models.Model):
+    """An outgoing document (văn bản đi) from draft to sending."""
+
+    province_code = models.CharField(max_length=8)
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+",
+                               db_index=False, verbose_name=_("cơ quan ban hành"))
+    doc_type = models.CharField(_("loại văn bản"), max_length=16, choices=DocType.choices)
+    subject = models.CharField(_("trích yếu"), max_length=SUBJECT_MAX)
+    body = models.TextField(_("nội dung"), blank=True)
+    urgency = models.CharField(_("độ khẩn"), max_length=12, choices=Urgency.choices,
+                               default=Urgency.NORMAL)
+    confidentiality = models.CharField(_("độ mật"), max_length=12,
+                                       choices=Confidentiality.choices,
+                                       default=Confidentiality.NORMAL)
+    # The drafting unit's abbreviation (or the field's), which a công văn's notation carries.
+    unit_abbr = models.CharField(_("đơn vị soạn thảo (viết tắt)"), max_length=16, blank=True)
+    recipients = models.ManyToManyField(Agency, blank=True, related_name="+",
+                                        verbose_name=_("cơ quan nhận"))
+    # "Nơi nhận" lines that are not agencies of the directory ("Như trên;", "Lưu: VT, VP.").
+    recipient_lines = models.JSONField(_("nơi nhận khác"), default=list, blank=True)
+    drafter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                related_name="+", verbose_name=_("người soạn thảo"))
+    signer = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                               on_delete=models.PROTECT, related_name="+",
+                               verbose_name=_("người ký"))
+    # Only the services move `status`; every change bumps `revision`, so a client acting on
+    # an older revision gets a conflict instead of overwriting a newer state.
+    status = models.CharField(_("trạng thái"), max_length=12, choices=DocStatus.choices,
+                              default=DocStatus.DRAFT)
+    revision = models.PositiveIntegerField(default=1)
+    version = models.PositiveIntegerField(default=1)  # the latest DocumentVersion's number
+    number = models.PositiveIntegerField(_("số"), null=True, blank=True)
+    notation = models.CharField(_("số, ký hiệu"), max_length=40, blank=True)
+    year = models.PositiveSmallIntegerField(_("năm"), null=True, blank=True)
+    issued_on = models.DateField(_("ngày ban hành"), null=True, blank=True)
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+    registered_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    # Subject, notation and body folded ("Quyết định" -> "quyet dinh") for diacritics-insensitive
+    # search; a trigram index serves it on PostgreSQL (migration 0002).
+    search_folded = models.TextField(editable=False, default="")
+
+    class Meta:
+        verbose_name = _("văn bản đi")
+        verbose_name_plural = _("văn bản đi")
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "year", "number"],
+                                    condition=Q(number__isnull=False),
+                                    name="document_number_unique"),
+            models.CheckConstraint(
+                condition=Q(number__isnull=True, year__isnull=True, notation="")
+                | Q(number__gte=1, year__isnull=False),
+                name="document_number_with_year",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["agency", "year", "number"], name="document_register"),
+            models.Index(fields=["agency", "status", "updated_at"], name="document_agency_status"),
+        ]
+
+    def __str__(self) -> str:
+        return self.notation or f"#{self.pk} {self.subject[:40]}"
+
+    def refresh_search(self) -> None:
+        self.search_folded = fold(f"{self.notation} {self.subject} {self.body[:SEARCH_BODY_CHARS]}")
+
+    @property
+    def is_confidential(self) -> bool:
+        return self.confidentiality != Confidentiality.NORMAL
+
+
+class DocumentVersion(models.Model):
+    """One revision of a draft's text, kept for good."""
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="versions",
+                                 db_index=False)  # led by the unique constraint
+    number = models.PositiveIntegerField()
+    subject = models.CharField(max_length=SUBJECT_MAX)
+    body = models.TextField(blank=True)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                               related_name="+")
+    at = models.DateTimeField()
+    comment = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("phiên bản dự thảo")
+        verbose_name_plural = _("phiên bản dự thảo")
+        ordering = ["document", "number"]
+        constraints = [models.UniqueConstraint(fields=["document", "number"],
+                                               name="document_version_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.document_id} v{self.number}"
+
+
+class DocumentEvent(models.Model):
+    """A step of a document's history (drafted, revised, submitted, approved, ...)."""
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="events",
+                                 db_index=False)  # led by document_event_time
+    province_code = models.CharField(max_length=8)
+    at = models.DateTimeField()
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                              on_delete=models.PROTECT, related_name="+")
+    actor_name = models.CharField(max_length=150, blank=True)
+    agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="+")
+    action = models.CharField(max_length=32)
+    from_status = models.CharField(max_length=12, blank=True)
+    to_status = models.CharField(max_length=12)
+    comment = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("sự kiện văn bản")
+        verbose_name_plural = _("lịch sử văn bản")
+        ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["document", "at"], name="document_event_time")]
+
+    def __str__(self) -> str:
+        return f"{self.document_id} {self.action}"
+
+
+class NumberCounter(models.Model):
+    """The last number an agency gave in a register (outgoing or incoming) in a year; moved by
+    one upsert that holds the row until the transaction ends (`numbering.next_number`)."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+",
+                               db_index=False)  # led by the unique constraint
+    register = models.CharField(max_length=3, choices=Register.choices)
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["agency", "register", "year"],
+                                               name="document_counter_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.agency_id} {self.register} {self.year}: {self.last}"
+
+
+class IncomingRecord(models.Model):
+    """A document as a receiving agency registered it (văn bản đến), with its handling."""
+
+    province_code = models.CharField(max_length=8)
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+",
+                               db_index=False, verbose_name=_("cơ quan nhận"))
+    document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="incoming",
+                                 db_index=False)  # led by incoming_document
+    year = models.PositiveSmallIntegerField(_("năm"))
+    number = models.PositiveIntegerField(_("số đến"))
+    arrived_at = models.DateTimeField(_("thời điểm đến"))
+    status = models.CharField(_("trạng thái"), max_length=12, choices=IncomingStatus.choices,
+                              default=IncomingStatus.REGISTERED)
+    revision = models.PositiveIntegerField(default=1)
+    direction = models.TextField(_("ý kiến chỉ đạo"), blank=True)
+    directed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="+")
+    assigned_unit = models.CharField(_("đơn vị xử lý"), max_length=150, blank=True)
+    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="+",
+                                 verbose_name=_("người xử lý"))
+    deadline = models.DateField(_("hạn xử lý"), null=True, blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+    result = models.TextField(_("kết quả xử lý"), blank=True)
+
+    class Meta:
+        verbose_name = _("văn bản đến")
+        verbose_name_plural = _("văn bản đến")
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "year", "number"],
+                                    name="incoming_number_unique"),
+            models.UniqueConstraint(fields=["document", "agency"], name="incoming_once"),
+        ]
+        indexes = [
+            models.Index(fields=["assignee", "status", "deadline"], name="incoming_inbox"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency_id} đến {self.number}/{self.year}"

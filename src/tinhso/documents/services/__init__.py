@@ -1,0 +1,68 @@
+"""Every write to official documents, one transaction per use case (see `outgoing` and
+`incoming`)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from tinhso.documents.services._common import (
+    APPROVE,
+    DIRECT,
+    DRAFT,
+    HANDLE,
+    REGISTER,
+    REVIEW,
+    VIEW,
+    Conflict,
+)
+from tinhso.documents.services.incoming import (
+    incoming_assign,
+    incoming_direct,
+    incoming_done,
+    incoming_receive,
+    incoming_start,
+)
+from tinhso.documents.services.outgoing import (
+    document_approve,
+    document_draft,
+    document_register,
+    document_revise,
+    document_send,
+    document_send_back,
+    document_submit_for_review,
+)
+
+# The actions POST /documents/{id}/actions accepts, by name.
+ACTIONS: dict[str, Callable[..., Any]] = {
+    "revise": document_revise,
+    "submit": document_submit_for_review,
+    "approve": document_approve,
+    "send_back": document_send_back,
+    "register": document_register,
+    "send": document_send,
+}
+
+__all__ = [
+    "ACTIONS",
+    "APPROVE",
+    "Conflict",
+    "DIRECT",
+    "DRAFT",
+    "HANDLE",
+    "REGISTER",
+    "REVIEW",
+    "VIEW",
+    "document_approve",
+    "document_draft",
+    "document_register",
+    "document_revise",
+    "document_send",
+    "document_send_back",
+    "document_submit_for_review",
+    "incoming_assign",
+    "incoming_direct",
+    "incoming_done",
+    "incoming_receive",
+    "incoming_start",
+]

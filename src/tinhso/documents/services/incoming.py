@@ -1,0 +1,157 @@
+"""Incoming documents (văn bản đến) inside one installation: received with an arrival number
+of the receiving agency's incoming register, directed by a leader, assigned with a deadline,
+handled, done. Each step joins the document's history under the receiving agency, so the
+sender sees how far each recipient has got (not the receiving agency's internal comments)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from tinhso.core.audit import audit_record
+from tinhso.core.errors import DomainError, NotAllowed
+from tinhso.directory.models import Agency
+from tinhso.directory.permissions import can
+from tinhso.documents.kinds import DocStatus, IncomingStatus, Register
+from tinhso.documents.models import Document, IncomingRecord
+from tinhso.documents.numbering import local_date, next_number
+from tinhso.documents.services._common import (
+    COMMENT_MAX,
+    DIRECT,
+    HANDLE,
+    guarded,
+    lock,
+    moment,
+    record_event,
+    require,
+    text,
+)
+
+S = IncomingStatus
+RELATED = ("agency", "document", "document__agency", "assignee")
+
+
+@guarded("incoming.receive")
+def incoming_receive(*, document: Document, agency: Agency, actor: Any,
+                     at: dt.datetime | None = None) -> IncomingRecord:
+    """Register a sent document as arrived at `agency`: the next number of its incoming
+    register for the year. Called by `document_send` (the sender's clerk acting) inside its
+    transaction; receiving the same document twice gives back the first record."""
+    at = moment(at)
+    if document.status != DocStatus.SENT:
+        raise DomainError.for_field("document", _("Văn bản chưa được gửi."))
+    if not document.recipients.filter(pk=agency.pk).exists():
+        raise NotAllowed(_("Cơ quan này không có trong nơi nhận của văn bản."))
+    existing = IncomingRecord.objects.filter(document=document, agency=agency).first()
+    if existing is not None:
+        return existing
+    year = local_date(at).year
+    rec = IncomingRecord.objects.create(
+        province_code=agency.province_code, agency=agency, document=document, year=year,
+        number=next_number(agency, Register.INCOMING, year), arrived_at=at,
+    )
+    record_event(document, actor=actor, action="incoming.receive", at=at, from_status="",
+           to_status=rec.status, agency_id=agency.pk, audit_obj=rec, first=True,
+           data={"agency": agency.code, "number": rec.number, "year": year})
+    return rec
+
+
+def _step(rec: IncomingRecord, *, actor: Any, action: str, from_status: str, at: dt.datetime,
+          comment: str = "", data: dict[str, Any] | None = None) -> IncomingRecord:
+    rec.revision += 1
+    rec.save()
+    # The document's history shows the step, without the receiving agency's comment.
+    record_event(rec.document, actor=actor, action=f"incoming.{action}", at=at,
+           from_status=from_status, to_status=rec.status, agency_id=rec.agency_id,
+           audit_obj=rec, data={"agency": rec.agency.code, **(data or {})})
+    if comment:
+        audit_record(actor=actor, action=f"incoming.{action}.comment", obj=rec,
+                     data={"comment": comment})
+    return rec
+
+
+@guarded("incoming.direct")
+def incoming_direct(*, record: IncomingRecord, actor: Any, direction: str,
+                    expected_revision: int | None = None,
+                    at: dt.datetime | None = None) -> IncomingRecord:
+    """A leader of the receiving agency writes how the document is to be handled."""
+    at = moment(at)
+    rec = lock(IncomingRecord, record.pk, expected_revision, (S.REGISTERED, S.DIRECTED),
+               related=RELATED)
+    require(actor, DIRECT, rec.agency)
+    from_status = rec.status
+    rec.direction = text(direction, "direction", required=True, multiline=True,
+                         max_length=COMMENT_MAX)
+    rec.directed_by = actor
+    rec.status = S.DIRECTED
+    return _step(rec, actor=actor, action="direct", from_status=from_status, at=at,
+                 comment=rec.direction)
+
+
+@guarded("incoming.assign")
+def incoming_assign(*, record: IncomingRecord, actor: Any, deadline: dt.date,
+                    assignee: Any = None, assigned_unit: str = "", comment: str = "",
+                    expected_revision: int | None = None,
+                    at: dt.datetime | None = None) -> IncomingRecord:
+    """A leader gives the document to a department and/or a person to handle by `deadline`
+    (assigning again moves it to someone else)."""
+    at = moment(at)
+    rec = lock(IncomingRecord, record.pk, expected_revision,
+               (S.REGISTERED, S.DIRECTED, S.ASSIGNED, S.HANDLING), related=RELATED)
+    require(actor, DIRECT, rec.agency)
+    unit = text(assigned_unit, "assigned_unit", max_length=150)
+    comment = text(comment, "comment", multiline=True, max_length=COMMENT_MAX)
+    if assignee is None and not unit:
+        raise DomainError.for_field("assignee", _("Cần chọn người hoặc đơn vị xử lý."),
+                                    code="required")
+    if assignee is not None and not can(assignee, HANDLE, rec.agency):
+        raise DomainError.for_field("assignee",
+                                    _("Người xử lý phải là cán bộ của cơ quan nhận văn bản."))
+    if not isinstance(deadline, dt.date) or isinstance(deadline, dt.datetime):
+        raise DomainError.for_field("deadline", _("Cần hạn xử lý (ngày)."), code="required")
+    if deadline < local_date(rec.arrived_at):
+        raise DomainError.for_field("deadline", _("Hạn xử lý không được trước ngày văn bản đến."))
+    from_status = rec.status
+    rec.assignee, rec.assigned_unit, rec.deadline = assignee, unit, deadline
+    rec.status = S.ASSIGNED
+    return _step(rec, actor=actor, action="assign", from_status=from_status, at=at,
+                 comment=comment, data={"deadline": deadline.isoformat(), "unit": unit,
+                                        "assignee": getattr(assignee, "pk", None)})
+
+
+def _ensure_handler(actor: Any, rec: IncomingRecord) -> None:
+    if rec.assignee_id is not None:
+        if rec.assignee_id != getattr(actor, "pk", None):
+            raise NotAllowed(_("Văn bản này được giao cho người khác xử lý."))
+        return
+    require(actor, HANDLE, rec.agency)
+
+
+@guarded("incoming.start")
+def incoming_start(*, record: IncomingRecord, actor: Any, expected_revision: int | None = None,
+                   at: dt.datetime | None = None) -> IncomingRecord:
+    """The person in charge starts handling."""
+    at = moment(at)
+    rec = lock(IncomingRecord, record.pk, expected_revision, (S.ASSIGNED,), related=RELATED)
+    _ensure_handler(actor, rec)
+    rec.status = S.HANDLING
+    return _step(rec, actor=actor, action="start", from_status=S.ASSIGNED, at=at)
+
+
+@guarded("incoming.done")
+def incoming_done(*, record: IncomingRecord, actor: Any, result: str = "",
+                  expected_revision: int | None = None,
+                  at: dt.datetime | None = None) -> IncomingRecord:
+    """The person in charge closes the handling, saying what was done."""
+    at = moment(at)
+    rec = lock(IncomingRecord, record.pk, expected_revision, (S.ASSIGNED, S.HANDLING),
+               related=RELATED)
+    _ensure_handler(actor, rec)
+    from_status = rec.status
+    rec.result = text(result, "result", multiline=True, max_length=COMMENT_MAX)
+    rec.done_at = at
+    rec.status = S.DONE
+    return _step(rec, actor=actor, action="done", from_status=from_status, at=at,
+                 comment=rec.result)
