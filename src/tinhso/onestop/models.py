@@ -387,3 +387,31 @@ class DossierStatMonth(RollupCounters):
 
     def __str__(self) -> str:
         return f"{self.month:%Y-%m} {self.agency_id}"
+
+
+class DossierStatAgencyDay(RollupCounters):
+    """The statistics rollup by day, agency, channel and online level (no procedure): what
+    figures read for the days of a period outside its whole months, so that any period costs
+    about as much as whole months (a day is a row per agency, channel and level instead of one
+    per procedure too). Kept with DossierStat in the same transaction; it always equals
+    DossierStat summed by day without the procedure (`tinhso stats verify` checks it)."""
+
+    day = models.DateField()
+    province_code = models.CharField(max_length=8)
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+",
+                               db_index=False)  # led by stat_agency_day_agency
+    channel = models.PositiveSmallIntegerField(choices=Channel.choices)
+    online_level = models.CharField(max_length=8)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["day", "agency", "channel", "online_level"],
+                                    name="dossier_stat_agency_day_key")
+        ]
+        indexes = [
+            models.Index(fields=["province_code", "day"], name="stat_agency_day_province"),
+            models.Index(fields=["agency", "day"], name="stat_agency_day_agency"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.agency_id}"

@@ -1,8 +1,10 @@
 """The DossierStat rollup: bumped by the services in the same transaction as each transition,
 recomputed from dossiers, events and payments by `rollups_aggregate` (what `tinhso stats
-verify` compares), rebuilt by `rollups_rebuild`. DossierStatMonth holds the same counters by
-month, agency, channel and online level (no procedure, no day), for figures over whole
-months; it is bumped with DossierStat and must always equal it summed by month.
+verify` compares), rebuilt by `rollups_rebuild`. Two summaries hold the same counters without
+the procedure, for figures: DossierStatMonth by month, agency, channel and online level (whole
+months), DossierStatAgencyDay by day, agency, channel and online level (the days of a period
+outside its whole months). Both are bumped with DossierStat and must always equal it summed
+over their key (`rollups_months_diff`, `rollups_agency_days_diff`).
 
 Key: (day, agency = dossier.agency, procedure, channel, online level of the dossier's version);
 day is the Vietnam-time date of the moment each counter counts (see docs/onestop.md):
@@ -22,18 +24,19 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import Any, NamedTuple, cast
 from zoneinfo import ZoneInfo
 
-from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, F, Field, Max, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate, TruncMonth
 
 from tinhso.onestop.models import (
     Dossier,
     DossierEvent,
     DossierStat,
+    DossierStatAgencyDay,
     DossierStatMonth,
     Payment,
     RollupCounters,
@@ -69,9 +72,11 @@ def rollup_bump_many(dossier: Dossier, counts: dict[str, int], at: dt.datetime) 
         "online_level": _online_level(dossier),
     }
     _upsert(DossierStat, key, counts, dossier.province_code)
-    month_key = {"month": day.replace(day=1), "agency_id": key["agency_id"],
-                 "channel": key["channel"], "online_level": key["online_level"]}
-    _upsert(DossierStatMonth, month_key, counts, dossier.province_code)
+    summary_key = {"agency_id": dossier.agency_id, "channel": dossier.channel,
+                   "online_level": key["online_level"]}
+    _upsert(DossierStatMonth, {"month": day.replace(day=1), **summary_key}, counts,
+            dossier.province_code)
+    _upsert(DossierStatAgencyDay, {"day": day, **summary_key}, counts, dossier.province_code)
 
 
 def _upsert(model: Any, key: dict[str, Any], counts: dict[str, int], province_code: str) -> None:
@@ -209,32 +214,7 @@ def rollups_diff(*, province_code: str | None = None, day_from: dt.date | None =
     return diffs
 
 
-MonthKey = tuple[dt.date, int, int, str]  # month, agency id, channel, online level
-
-
-def _months_of_days(qs: QuerySet[DossierStat]) -> dict[MonthKey, dict[str, int]]:
-    rows: Iterable[Any] = (
-        qs.annotate(_month=TruncMonth("day"))
-        .values("_month", "agency_id", "channel", "online_level")
-        .annotate(**{c: Sum(c) for c in COUNTERS}).order_by()
-    )
-    out = {}
-    for row in rows:
-        counts = {c: row[c] for c in COUNTERS if row[c]}
-        if counts:
-            out[(row["_month"], row["agency_id"], row["channel"], row["online_level"])] = counts
-    return out
-
-
-def _month_filter(qs: QuerySet[Any], field: str, province_code: str | None,
-                  month_from: dt.date | None, month_to: dt.date | None) -> QuerySet[Any]:
-    if province_code:
-        qs = qs.filter(province_code=province_code)
-    if month_from:
-        qs = qs.filter(**{f"{field}__gte": month_from.replace(day=1)})
-    if month_to:
-        qs = qs.filter(**{f"{field}__lt": next_month(month_to)})
-    return qs
+SummaryKey = tuple[dt.date, int, int, str]  # month or day, agency id, channel, online level
 
 
 def next_month(day: dt.date) -> dt.date:
@@ -242,19 +222,67 @@ def next_month(day: dt.date) -> dt.date:
     return (day.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
 
 
-def rollups_months_diff(*, province_code: str | None = None, day_from: dt.date | None = None,
-                        day_to: dt.date | None = None) -> list[tuple[MonthKey, str, int, int]]:
-    """Where DossierStatMonth disagrees with DossierStat summed by month, for the months that
-    the range touches: (key, counter, stored, summed)."""
-    days = _month_filter(DossierStat.objects.all(), "day", province_code, day_from, day_to)
-    summed = _months_of_days(days)
-    stored: dict[MonthKey, dict[str, int]] = {}
-    months = _month_filter(DossierStatMonth.objects.all(), "month", province_code, day_from,
-                           day_to)
-    for row in months.values("month", "agency_id", "channel", "online_level", *COUNTERS):
-        counts = {c: row[c] for c in COUNTERS if row[c]}
-        if counts:
-            stored[(row["month"], row["agency_id"], row["channel"], row["online_level"])] = counts
+Span = tuple[dt.date | None, dt.date | None]  # first day included, first day after
+
+
+def _months_touched(day_from: dt.date | None, day_to: dt.date | None) -> Span:
+    return (day_from.replace(day=1) if day_from else None,
+            next_month(day_to) if day_to else None)
+
+
+def _days(day_from: dt.date | None, day_to: dt.date | None) -> Span:
+    return day_from, (day_to + dt.timedelta(days=1) if day_to else None)
+
+
+class _Summary(NamedTuple):
+    """A rollup that is DossierStat summed over a coarser key, without the procedure."""
+
+    model: type[DossierStatMonth] | type[DossierStatAgencyDay]
+    period: str  # its date field
+    of_day: Callable[[], Any]  # the period of DossierStat.day, as an expression
+    span: Callable[[dt.date | None, dt.date | None], Span]  # the periods a range touches
+
+
+MONTHS = _Summary(DossierStatMonth, "month", lambda: TruncMonth("day"), _months_touched)
+AGENCY_DAYS = _Summary(DossierStatAgencyDay, "day", lambda: F("day"), _days)
+
+
+def _between(qs: QuerySet[Any], field: str, province_code: str | None, span: Span) -> QuerySet[Any]:
+    if province_code:
+        qs = qs.filter(province_code=province_code)
+    if span[0]:
+        qs = qs.filter(**{f"{field}__gte": span[0]})
+    if span[1]:
+        qs = qs.filter(**{f"{field}__lt": span[1]})
+    return qs
+
+
+def _summed(summary: _Summary, province_code: str | None, span: Span) -> QuerySet[Any]:
+    """DossierStat summed into the summary's rows: its key, then province, then the counters
+    (the column order `_summary_rebuild` inserts)."""
+    return (
+        _between(DossierStat.objects.all(), "day", province_code, span)
+        .annotate(_period=summary.of_day())
+        .values("_period", "agency_id", "channel", "online_level")
+        .annotate(_province=Max("province_code"), **{c: Sum(c) for c in COUNTERS})
+        .order_by()
+    )
+
+
+def _nonzero(row: dict[str, Any]) -> dict[str, int]:
+    return {c: row[c] for c in COUNTERS if row[c]}
+
+
+def _summary_diff(summary: _Summary, province_code: str | None, day_from: dt.date | None,
+                  day_to: dt.date | None) -> list[tuple[SummaryKey, str, int, int]]:
+    span = summary.span(day_from, day_to)
+    summed = {(r["_period"], r["agency_id"], r["channel"], r["online_level"]): _nonzero(r)
+              for r in _summed(summary, province_code, span).iterator(chunk_size=5000)}
+    stored = {(r[summary.period], r["agency_id"], r["channel"], r["online_level"]): _nonzero(r)
+              for r in _between(summary.model.objects.all(), summary.period, province_code,
+                                span)
+              .values(summary.period, "agency_id", "channel", "online_level", *COUNTERS)
+              .iterator(chunk_size=5000)}
     diffs = []
     for key in set(stored) | set(summed):
         a, b = stored.get(key, {}), summed.get(key, {})
@@ -265,25 +293,52 @@ def rollups_months_diff(*, province_code: str | None = None, day_from: dt.date |
     return diffs
 
 
+def _summary_rebuild(summary: _Summary, province_code: str | None, day_from: dt.date | None,
+                     day_to: dt.date | None) -> int:
+    """Delete the summary's rows of the periods the range touches and insert them again from
+    DossierStat in one INSERT ... SELECT (a year of a province is ~10^6 daily rows)."""
+    span = summary.span(day_from, day_to)
+    _between(summary.model.objects.all(), summary.period, province_code, span).delete()
+    in_order = _summed(summary, province_code, span).order_by("_period", "agency_id")
+    select, params = in_order.query.sql_with_params()  # a period's rows stored together
+    meta = summary.model._meta
+    names = [summary.period, "agency", "channel", "online_level", "province_code", *COUNTERS]
+    fields = [cast("Field[Any, Any]", meta.get_field(n)) for n in names]
+    columns = ", ".join(connection.ops.quote_name(str(f.column)) for f in fields)
+    table = connection.ops.quote_name(meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {table} ({columns}) {select}", params)  # noqa: S608
+        return cursor.rowcount
+
+
+def rollups_months_diff(*, province_code: str | None = None, day_from: dt.date | None = None,
+                        day_to: dt.date | None = None) -> list[tuple[SummaryKey, str, int, int]]:
+    """Where DossierStatMonth disagrees with DossierStat summed by month, for the months that
+    the range touches: (key, counter, stored, summed)."""
+    return _summary_diff(MONTHS, province_code, day_from, day_to)
+
+
+def rollups_agency_days_diff(*, province_code: str | None = None,
+                             day_from: dt.date | None = None, day_to: dt.date | None = None
+                             ) -> list[tuple[SummaryKey, str, int, int]]:
+    """Where DossierStatAgencyDay disagrees with DossierStat summed without the procedure, for
+    the days of the range: (key, counter, stored, summed)."""
+    return _summary_diff(AGENCY_DAYS, province_code, day_from, day_to)
+
+
 @transaction.atomic
 def rollups_months_rebuild(*, province_code: str | None = None, day_from: dt.date | None = None,
-                           day_to: dt.date | None = None, batch: int = 5000) -> int:
+                           day_to: dt.date | None = None) -> int:
     """Recompute the monthly rows of the months the range touches from DossierStat."""
-    days = _month_filter(DossierStat.objects.all(), "day", province_code, day_from, day_to)
-    summed = _months_of_days(days)
-    _month_filter(DossierStatMonth.objects.all(), "month", province_code, day_from,
-                  day_to).delete()
-    from tinhso.directory.models import Agency
+    return _summary_rebuild(MONTHS, province_code, day_from, day_to)
 
-    provinces = dict(Agency.objects.filter(pk__in={k[1] for k in summed})
-                     .values_list("pk", "province_code"))
-    rows = [
-        DossierStatMonth(month=k[0], agency_id=k[1], channel=k[2], online_level=k[3],
-                         province_code=province_code or provinces.get(k[1], ""), **counts)
-        for k, counts in summed.items()
-    ]
-    DossierStatMonth.objects.bulk_create(rows, batch_size=batch)
-    return len(rows)
+
+@transaction.atomic
+def rollups_agency_days_rebuild(*, province_code: str | None = None,
+                                day_from: dt.date | None = None,
+                                day_to: dt.date | None = None) -> int:
+    """Recompute the rows by day and agency of the range's days from DossierStat."""
+    return _summary_rebuild(AGENCY_DAYS, province_code, day_from, day_to)
 
 
 @transaction.atomic
@@ -309,6 +364,6 @@ def rollups_rebuild(*, province_code: str | None = None, day_from: dt.date | Non
         for k, counts in fresh.items()
     ]
     DossierStat.objects.bulk_create(rows, batch_size=batch)
-    rollups_months_rebuild(province_code=province_code, day_from=day_from, day_to=day_to,
-                           batch=batch)
+    rollups_months_rebuild(province_code=province_code, day_from=day_from, day_to=day_to)
+    rollups_agency_days_rebuild(province_code=province_code, day_from=day_from, day_to=day_to)
     return len(rows)

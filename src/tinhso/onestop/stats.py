@@ -1,7 +1,7 @@
-"""Dossier figures, read from the rollups only (never a scan of dossiers): whole months from
-DossierStatMonth, the days at either end of the period from DossierStat; except `overdue`,
-which is an indexed count on the open set. Each figure is defined here once and in
-docs/onestop.md:
+"""Dossier figures, read from the rollups only (never a scan of dossiers): months from
+DossierStatMonth, the days at either end of the period from DossierStatAgencyDay (two grouped
+queries, whatever the period); except `overdue`, which is an indexed count on the open set.
+Each figure is defined here once and in docs/onestop.md:
 
 - received: dossiers received in the period (statutory clock started);
 - resolved = early + on_time + late: dossiers whose result was approved in the period;
@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 from tinhso.core.errors import DomainError, NotAllowed
 from tinhso.directory.models import Agency
 from tinhso.directory.permissions import agency_scope
-from tinhso.onestop.models import Dossier, DossierStat, DossierStatMonth
+from tinhso.onestop.models import Dossier, DossierStatAgencyDay, DossierStatMonth
 from tinhso.onestop.rollups import next_month
 from tinhso.onestop.status import Status
 
@@ -92,48 +92,84 @@ def _figures(sums: dict[str, int], in_progress: int, overdue: int) -> dict[str, 
 
 
 Group = tuple[int, str]  # channel, online level
+Sums = dict[Group, dict[str, int]]
+Rows = dict[dt.date, Sums]  # month or day -> its sums
+Run = tuple[int, dt.date, dt.date]  # sign, first day, last day
+READ = (*SUMMED, "left_open")
+ONE_DAY = dt.timedelta(days=1)
 
 
-def _grouped_sums(qs: QuerySet[Any], fields: tuple[str, ...]) -> dict[Group, dict[str, int]]:
-    """Counters summed by (channel, online level): the finest split the figures need, from
-    which the total and each breakdown are added up in Python."""
-    rows = qs.values("channel", "online_level").annotate(**{c: Sum(c) for c in fields}).order_by()
-    return {(r["channel"], r["online_level"]): {c: r[c] or 0 for c in fields} for r in rows}
+def _pieces(first: dt.date, last: dt.date) -> tuple[list[tuple[int, dt.date]], list[Run]]:
+    """[first, last] as signed whole months and signed runs of days. A month only partly inside
+    is read as its days inside, or as the whole month minus its days outside, whichever is
+    fewer days: any period reads at most about half a month of days at each end."""
+    months: list[tuple[int, dt.date]] = []
+    runs: list[Run] = []
+    month = first.replace(day=1)
+    while month <= last:
+        end = next_month(month) - ONE_DAY
+        lo, hi = max(first, month), min(last, end)
+        inside = (hi - lo).days + 1
+        if inside <= (end - month).days + 1 - inside:
+            runs.append((1, lo, hi))
+        else:
+            months.append((1, month))
+            runs += [(-1, a, b) for a, b in ((month, lo - ONE_DAY), (hi + ONE_DAY, end)) if a <= b]
+        month = next_month(month)
+    return months, runs
 
 
-def _add(into: dict[Group, dict[str, int]], more: dict[Group, dict[str, int]]) -> None:
-    for group, counts in more.items():
-        target = into.setdefault(group, {})
-        for name, n in counts.items():
-            target[name] = target.get(name, 0) + n
+def _rows(qs: QuerySet[Any], period: str) -> Rows:
+    """Counters summed in the database by period (month or day) and (channel, online level): a
+    few rows per period."""
+    out: Rows = {}
+    for r in (qs.values(period, "channel", "online_level")
+              .annotate(**{c: Sum(c) for c in READ}).order_by()):
+        out.setdefault(r[period], {})[(r["channel"], r["online_level"])] = {
+            c: r[c] or 0 for c in READ}
+    return out
 
 
-def _period_sums(days: QuerySet[DossierStat], months: QuerySet[DossierStatMonth],
-                 date_from: dt.date, date_to: dt.date) -> dict[Group, dict[str, int]]:
-    """Whole months from the monthly rollup, the days at either end from the daily one."""
-    first_whole = date_from if date_from.day == 1 else next_month(date_from)
-    after_whole = (date_to + dt.timedelta(days=1)).replace(day=1)  # first month not wholly inside
-    sums: dict[Group, dict[str, int]] = {}
-    if first_whole < after_whole:
-        _add(sums, _grouped_sums(months.filter(month__gte=first_whole, month__lt=after_whole),
-                                 SUMMED))
-        edges = Q(day__gte=date_from, day__lt=first_whole) | Q(day__gte=after_whole,
-                                                                 day__lte=date_to)
-    else:
-        edges = Q(day__gte=date_from, day__lte=date_to)
-    _add(sums, _grouped_sums(days.filter(edges), SUMMED))
-    return sums
+def _combine(parts: list[tuple[int, Sums]]) -> Sums:
+    """The signed sum of `parts`, without the groups left with nothing."""
+    out: Sums = {}
+    for sign, sums in parts:
+        for group, counts in sums.items():
+            target = out.setdefault(group, {})
+            for name, n in counts.items():
+                target[name] = target.get(name, 0) + sign * n
+    return {g: c for g, c in out.items() if any(c.values())}
 
 
-def _open_balance(days: QuerySet[DossierStat], months: QuerySet[DossierStatMonth],
-                  date_to: dt.date) -> dict[Group, int]:
-    """Received minus left the open set, over all time up to the end of date_to."""
-    boundary = (date_to + dt.timedelta(days=1)).replace(day=1)
-    sums: dict[Group, dict[str, int]] = {}
-    _add(sums, _grouped_sums(months.filter(month__lt=boundary), ("received", "left_open")))
-    _add(sums, _grouped_sums(days.filter(day__gte=boundary, day__lte=date_to),
-                             ("received", "left_open")))
-    return {g: c.get("received", 0) - c.get("left_open", 0) for g, c in sums.items()}
+def _rollup_sums(days: QuerySet[DossierStatAgencyDay], months: QuerySet[DossierStatMonth],
+                 date_from: dt.date, date_to: dt.date) -> tuple[Sums, dict[Group, int]]:
+    """The period's counters and the open balance at the end of date_to (received minus left
+    the open set, over all time: every month before date_to's month, then that month up to
+    date_to), in two grouped queries whatever the period's length: the months up to date_to's
+    from the monthly rollup, the runs of days that `_pieces` needs from the rollup by day and
+    agency."""
+    last_month = date_to.replace(day=1)
+    period_months, period_runs = _pieces(date_from, date_to)
+    open_months, open_runs = _pieces(last_month, date_to)
+    by_month = _rows(months.filter(month__lt=next_month(date_to)), "month")
+    runs = period_runs + open_runs
+    by_day: Rows = {}
+    if runs:
+        wanted = Q()
+        for _sign, lo, hi in runs:
+            wanted |= Q(day__gte=lo, day__lte=hi)
+        by_day = _rows(days.filter(wanted), "day")
+
+    def parts(signed_months: list[tuple[int, dt.date]], signed_runs: list[Run]
+              ) -> list[tuple[int, Sums]]:
+        return ([(sign, by_month.get(month, {})) for sign, month in signed_months]
+                + [(sign, sums) for sign, lo, hi in signed_runs
+                   for day, sums in by_day.items() if lo <= day <= hi])
+
+    period = _combine(parts(period_months, period_runs))
+    before = [(1, month) for month in by_month if month < last_month]
+    open_set = _combine(parts(before + open_months, open_runs))
+    return period, {g: c["received"] - c["left_open"] for g, c in open_set.items()}
 
 
 def _overdue(qs: QuerySet[Dossier], now: dt.datetime) -> dict[Group, int]:
@@ -171,10 +207,8 @@ def dossier_stats(*, user: Any, date_from: dt.date, date_to: dt.date,
         raise DomainError.for_field("to", _("Khoảng thời gian tối đa 5 năm."))
     now = now or timezone.now()
     stat_q, dossier_q = _scope_q(user, agency)
-    days = DossierStat.objects.filter(stat_q)
-    months = DossierStatMonth.objects.filter(stat_q)
-    sums = _period_sums(days, months, date_from, date_to)
-    balance = _open_balance(days, months, date_to)
+    sums, balance = _rollup_sums(DossierStatAgencyDay.objects.filter(stat_q),
+                                 DossierStatMonth.objects.filter(stat_q), date_from, date_to)
     overdue = _overdue(Dossier.objects.filter(dossier_q), now)
 
     def figures(part: int | None) -> dict[Any, dict[str, Any]]:

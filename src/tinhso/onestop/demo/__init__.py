@@ -255,9 +255,10 @@ def _load(province_code: str, year: int | None, scale: float, seed: int,
             background.close()
     counters.save()
     writer.rollup.save()
-    from tinhso.onestop.rollups import rollups_months_rebuild
+    from tinhso.onestop.rollups import rollups_agency_days_rebuild, rollups_months_rebuild
 
     rollups_months_rebuild(province_code=province_code, day_from=first, day_to=last_day)
+    rollups_agency_days_rebuild(province_code=province_code, day_from=first, day_to=last_day)
     with transaction.atomic():
         audit_record(actor=None, action="onestop.demo_load", object_type="onestop.dossier",
                      object_id=f"demo:{province_code}:{first.isoformat()}",

@@ -1,5 +1,6 @@
 """`tinhso stats verify`: recompute the dossier rollup from dossiers, events and payments and
-compare it with the stored rows; `tinhso stats rebuild` replaces the stored rows."""
+compare it with the stored rows, and the summaries (by month; by day without the procedure) with
+the daily rows summed; `tinhso stats rebuild` replaces the stored rows and their summaries."""
 
 from __future__ import annotations
 
@@ -8,7 +9,12 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from tinhso.onestop.rollups import rollups_diff, rollups_months_diff, rollups_rebuild
+from tinhso.onestop.rollups import (
+    rollups_agency_days_diff,
+    rollups_diff,
+    rollups_months_diff,
+    rollups_rebuild,
+)
 
 
 def _day(value: str) -> dt.date:
@@ -43,13 +49,16 @@ class Command(BaseCommand):
                     f"level={level} {counter}: stored {stored}, recomputed {fresh}"
                 )
             raise CommandError(f"Bảng tổng hợp lệch ở {len(diffs)} chỉ số.", returncode=1)
-        month_diffs = rollups_months_diff(**scope)
-        if month_diffs:
-            for (month, agency, channel, level), counter, stored, summed in month_diffs[:200]:
+        summaries = ((rollups_months_diff, "%Y-%m", "theo tháng"),
+                     (rollups_agency_days_diff, "%Y-%m-%d", "theo ngày và cơ quan"))
+        for diff, period_format, name in summaries:
+            summary_diffs = diff(**scope)
+            for (period, agency, channel, level), counter, stored, summed in summary_diffs[:200]:
                 self.stderr.write(
-                    f"{month:%Y-%m} agency={agency} channel={channel} level={level} "
-                    f"{counter}: monthly {stored}, daily sum {summed}"
+                    f"{period:{period_format}} agency={agency} channel={channel} level={level} "
+                    f"{counter}: summary {stored}, daily sum {summed}"
                 )
-            raise CommandError(f"Bảng tổng hợp theo tháng lệch ở {len(month_diffs)} chỉ số.",
-                               returncode=1)
+            if summary_diffs:
+                raise CommandError(f"Bảng tổng hợp {name} lệch ở {len(summary_diffs)} chỉ số.",
+                                   returncode=1)
         self.stdout.write(self.style.SUCCESS("Bảng tổng hợp khớp với dữ liệu hồ sơ."))
