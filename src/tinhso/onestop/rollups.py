@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterable
 from typing import Any, NamedTuple, cast
 from zoneinfo import ZoneInfo
 
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.db.models import Count, F, Field, Max, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate, TruncMonth
 
@@ -80,14 +80,40 @@ def rollup_bump_many(dossier: Dossier, counts: dict[str, int], at: dt.datetime) 
 
 
 def _upsert(model: Any, key: dict[str, Any], counts: dict[str, int], province_code: str) -> None:
-    increments = {name: F(name) + n for name, n in counts.items()}
-    if model.objects.filter(**key).update(**increments):
-        return
-    try:
-        with transaction.atomic():  # a savepoint: another transaction may insert the row first
-            model.objects.create(province_code=province_code, **key, **counts)
-    except IntegrityError:
-        model.objects.filter(**key).update(**increments)
+    """One statement: insert the key's row with `counts`, or add them to the row that exists
+    (INSERT ... ON CONFLICT on the key's unique constraint; SQLite and PostgreSQL). Plain SQL
+    because this runs for every transition and the ORM's compile cost was most of its time."""
+    names = sorted(counts)
+    key_columns = [model._meta.get_field(k).column for k in key]
+    sql = _upsert_sql(model, tuple(key_columns), tuple(names))
+    values = [_db_value(v) for v in key.values()]
+    values += [province_code] + [counts.get(c, 0) for c in COUNTERS]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+
+
+def _db_value(value: Any) -> Any:
+    if isinstance(value, dt.date):
+        return connection.ops.adapt_datefield_value(value)
+    return value
+
+
+_UPSERT_SQL: dict[tuple[Any, ...], str] = {}
+
+
+def _upsert_sql(model: Any, key_columns: tuple[str, ...], names: tuple[str, ...]) -> str:
+    cache_key = (connection.vendor, model, key_columns, names)
+    sql = _UPSERT_SQL.get(cache_key)
+    if sql is None:
+        q = connection.ops.quote_name
+        table = q(model._meta.db_table)
+        columns = [*key_columns, "province_code", *COUNTERS]
+        increments = ", ".join(f"{q(n)} = {table}.{q(n)} + EXCLUDED.{q(n)}" for n in names)
+        sql = (f"INSERT INTO {table} ({', '.join(q(c) for c in columns)}) "  # noqa: S608
+               f"VALUES ({', '.join(['%s'] * len(columns))}) "
+               f"ON CONFLICT ({', '.join(q(c) for c in key_columns)}) DO UPDATE SET {increments}")
+        _UPSERT_SQL[cache_key] = sql
+    return sql
 
 
 def rollup_bump(dossier: Dossier, counter: str, at: dt.datetime, n: int = 1) -> None:
