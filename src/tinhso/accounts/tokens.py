@@ -39,7 +39,8 @@ def token_authenticate(raw: str) -> User | None:
         return None
     if scheme != "ts":
         return None
-    token = ApiToken.objects.select_related("user").filter(prefix=prefix).first()
+    # The prefix is unique: no ordering needed (this runs on every API request).
+    token = next(iter(ApiToken.objects.select_related("user").filter(prefix=prefix)[:1]), None)
     if token is None or not hmac.compare_digest(token.digest, _digest(secret)):
         return None
     now = timezone.now()

@@ -188,7 +188,7 @@ def dossier_submit(
         raise exc
     key = _text(idempotency_key, "idempotency_key", max_length=100)
     if key:
-        existing = Dossier.objects.filter(submitted_by=actor, idempotency_key=key).first()
+        existing = _submitted_before(actor, key)
         if existing is not None:
             return Submission(existing, created=False)
     try:
@@ -265,7 +265,7 @@ def dossier_submit(
     except IntegrityError:
         _discard(written, linked)
         if key:
-            existing = Dossier.objects.filter(submitted_by=actor, idempotency_key=key).first()
+            existing = _submitted_before(actor, key)
             if existing is not None:
                 return Submission(existing, created=False)
         raise
@@ -273,6 +273,14 @@ def dossier_submit(
         _discard(written, linked)
         raise
     return made
+
+
+def _submitted_before(actor: Any, key: str) -> Dossier | None:
+    """The dossier `actor` already submitted with idempotency `key`, if any. Checked on every
+    keyed submission, so it reads one column first (unique, no ordering needed)."""
+    found = list(Dossier.objects.filter(submitted_by=actor, idempotency_key=key)
+                 .values_list("pk", flat=True)[:1])
+    return Dossier.objects.get(pk=found[0]) if found else None
 
 
 def _discard(written: list[filestore.Written], linked: list[str]) -> None:
