@@ -2,7 +2,8 @@
 with two small files, measured with wrk over loopback against gunicorn.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/tinhso_bench \\
-        .venv/bin/python bench/bench_http.py [--seconds 20] [--workers 3] [--connections 32]
+        .venv/bin/python bench/bench_http.py [--seconds 20] [--workers 3] [--threads 1]
+            [--connections 32] [--only submit|tracking]
 
 It prepares the database (migrate, the demo province with its dossiers), starts gunicorn,
 runs wrk with the Lua scripts in bench/wrk/, and prints requests/s and latency percentiles.
@@ -59,8 +60,13 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=int, default=20)
     parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--threads", type=int, default=1,
+                        help="threads per worker (gthread): overlap fsync and commit waits")
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--port", type=int, default=8099)
+    parser.add_argument("--only", choices=("tracking", "submit"), default="")
+    parser.add_argument("--submit-connections", type=int, default=0,
+                        help="connections for submissions (default: min(--connections, 16))")
     parser.add_argument("--scale", default="0.01", help="demo dossiers to load first")
     args = parser.parse_args()
     if not shutil.which("wrk"):
@@ -80,22 +86,29 @@ def main() -> None:
 
     server = subprocess.Popen(  # noqa: S603
         [str(BIN / "gunicorn"), "tinhso.config.wsgi:application", "-w", str(args.workers),
-         "-b", f"127.0.0.1:{args.port}", "--log-level", "warning"], env=env)
+         "--threads", str(args.threads), "-b", f"127.0.0.1:{args.port}",
+         "--log-level", "warning"], env=env)
     try:
         base = f"http://127.0.0.1:{args.port}"
         wait_for(f"{base}/healthz")
         wenv = {**env, "CODES_FILE": codes_file, "TOKEN": token, "PROCEDURE": procedure,
                 "DOC1": doc1, "DOC2": doc2, "RUN": str(int(time.time()))}
         wrk("tracking.lua", base, 3, args.connections, wenv)  # warm-up
-        tracking = wrk("tracking.lua", base, args.seconds, args.connections, wenv)
-        submit = wrk("submit.lua", base, args.seconds, min(args.connections, 16), wenv)
+        results = []
+        if args.only in ("", "tracking"):
+            results.append(("public tracking lookup",
+                            wrk("tracking.lua", base, args.seconds, args.connections, wenv)))
+        if args.only in ("", "submit"):
+            results.append(("online submission, two small files",
+                            wrk("submit.lua", base, args.seconds,
+                                args.submit_connections or min(args.connections, 16), wenv)))
     finally:
         server.terminate()
         server.wait(timeout=10)
+    print(f"gunicorn: {args.workers} workers x {args.threads} threads")
     print("| operation | requests/s | p50 ms | p95 ms | p99 ms | errors | non-2xx |")
     print("|---|---:|---:|---:|---:|---:|---:|")
-    for name, r in (("public tracking lookup", tracking),
-                    ("online submission, two small files", submit)):
+    for name, r in results:
         print(f"| {name} | {r['rps']:.0f} | {r['p50_ms']:.1f} | {r['p95_ms']:.1f} | "
               f"{r['p99_ms']:.1f} | {r['errors']:.0f} | {r['non2xx']:.0f} |")
     sys.stdout.flush()
