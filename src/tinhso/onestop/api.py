@@ -61,6 +61,7 @@ from tinhso.onestop.selectors import (
     dossier_personal_data,
     dossiers_visible_to,
     queue,
+    queue_page,
     tracking,
 )
 from tinhso.onestop.slips import APPLICANT_SLIPS, SLIP_KINDS, render_slip
@@ -371,7 +372,7 @@ def dossier_list(request: HttpRequest, filters: Query[DossierFilters]) -> dict[s
     status, q, agency, page, page_size = f.status, f.q, f.agency, f.page, f.page_size
     submitted_from, submitted_to = f.submitted_from, f.submitted_to
     if f.queue:
-        qs = queue(user, f.queue) & dossiers_visible_to(user)
+        qs = queue(user, f.queue)  # already within what the user may see
     else:
         qs = dossiers_visible_to(user).order_by("-submitted_at", "-pk")
     if status is not None:
@@ -390,7 +391,12 @@ def dossier_list(request: HttpRequest, filters: Query[DossierFilters]) -> dict[s
         qs = qs.filter(submitted_at__lt=end)
     count = qs.count()
     start = (page - 1) * page_size
-    rows = list(qs[start:start + page_size]) if start < count else []
+    if start >= count:
+        rows = []
+    elif f.queue:
+        rows = queue_page(qs, start, start + page_size)
+    else:
+        rows = list(qs[start:start + page_size])
     return {"count": count, "page": page, "page_size": page_size,
             "num_pages": max(1, math.ceil(count / page_size)),
             "results": [_summary(d) for d in rows]}

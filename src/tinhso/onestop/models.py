@@ -105,6 +105,13 @@ class Dossier(models.Model):
             models.Index(fields=["status", "due_at"], name="dossier_status_due"),
             models.Index(fields=["province_code", "submitted_at"], name="dossier_province"),
             models.Index(fields=["agency", "status", "due_at"], name="dossier_agency_due"),
+            # Partial indexes of the open dossiers only: a queue page reads its own entries,
+            # whatever the history (migration 0006).
+            models.Index(fields=["receiving_agency", "due_at", "submitted_at", "id"],
+                         condition=Q(status=1), name="dossier_intake_queue"),
+            models.Index(fields=["current_agency", "current_role", "due_at", "submitted_at", "id"],
+                         condition=Q(status__in=[2, 4]), name="dossier_work_queue"),
+            models.Index(fields=["returned_at"], condition=Q(status=10), name="dossier_returned"),
         ]
 
     def __str__(self) -> str:

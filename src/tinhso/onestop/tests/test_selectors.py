@@ -12,10 +12,13 @@ from tinhso.core.errors import DomainError, NotFound
 from tinhso.directory.models import Role
 from tinhso.onestop import services as s
 from tinhso.onestop.selectors import (
+    QUEUES,
     dossier_for,
     dossiers_visible_to,
     my_dossiers,
     queue,
+    queue_counts,
+    queue_page,
     tracking,
 )
 from tinhso.onestop.tests.world import make_world, vn
@@ -99,6 +102,53 @@ def test_queues_are_ordered_by_due_time_and_cost_constant_queries(django_assert_
         rows = list(queue(specialist, "to_process", now=vn(2025, 3, 6, 11, 0)))
         [(r.version.name, r.agency.name, r.current_agency.name) for r in rows]
     assert len(rows) == 8
+
+
+def test_a_queue_page_is_the_queue_cut_in_order_in_one_query(django_assert_num_queries):
+    w = make_world()
+    for hour in (15, 9, 11, 8, 14, 10, 16):
+        d = w.submit_in_person(vn(2025, 3, 3, hour, 0))
+        s.dossier_forward(dossier=d, actor=w.desk, at=vn(2025, 3, 3, 17, 0))
+    specialist = fresh(w.specialist)
+    now = vn(2025, 3, 4, 9, 0)
+    qs = queue(specialist, "to_process", now=now)
+    whole = list(qs)
+    assert [d.due_at for d in whole] == sorted(d.due_at for d in whole)
+    with django_assert_num_queries(1):
+        part = queue_page(qs, 2, 5)
+        [(r.procedure.code, r.version.name, r.agency.name, r.receiving_agency.name,
+          r.current_agency.name) for r in part]
+    assert part == whole[2:5]
+    assert queue_page(qs, 5, 50) == whole[5:]
+    with django_assert_num_queries(0):
+        assert queue_page(qs, 0, 0) == []
+
+
+def test_queue_counts_stop_one_past_the_cap():
+    w = make_world()
+    for minute in range(4):
+        w.submit_online(vn(2025, 3, 3, 8, minute))
+    now = vn(2025, 3, 3, 9, 0)
+    assert queue_counts(w.desk, now=now)["to_receive"] == 4
+    assert queue_counts(w.desk, now=now, cap=2)["to_receive"] == 3
+    assert queue_counts(w.specialist, now=now) == dict.fromkeys(
+        ("to_receive", "to_process", "to_approve", "due_soon", "overdue", "returned_today"), 0)
+
+
+def test_every_queue_stays_within_what_the_officer_may_see():
+    w = make_world()
+    w.submit_online(vn(2025, 3, 3, 8, 0))
+    d = w.submit_in_person(vn(2025, 3, 3, 9, 0))
+    d = s.dossier_forward(dossier=d, actor=w.desk, at=vn(2025, 3, 3, 10, 0))
+    s.dossier_forward(dossier=d, actor=w.specialist, at=vn(2025, 3, 3, 11, 0))
+    w.submit_in_person(vn(2025, 3, 3, 12, 0))
+    elsewhere = officer(Role.LEADER, AgencyFactory())
+    for user in (w.desk, w.specialist, w.leader, elsewhere, w.citizen):
+        user = fresh(user)
+        visible = set(dossiers_visible_to(user))
+        for name in QUEUES:
+            for now in (vn(2025, 3, 4, 9, 0), vn(2025, 4, 1, 9, 0)):
+                assert set(queue(user, name, now=now)) <= visible, (user, name)
 
 
 def test_public_tracking_shows_progress_without_personal_data():

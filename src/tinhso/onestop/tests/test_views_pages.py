@@ -75,21 +75,101 @@ def test_the_desk_sees_new_online_dossiers_to_receive_with_counts(client):
     assert re.search(r'aria-current="page">Chờ tiếp nhận <span class="count">1</span>', html)
 
 
-def test_the_queue_page_costs_the_same_queries_for_one_or_forty_dossiers(
-        client, django_assert_max_num_queries):
-    w = make_world()
-    w.submit_online(vn(2025, 3, 3, 8, 0))
-    client.force_login(w.desk)
+def _fill_queues(w, n):
+    """`n` dossiers in each officer queue, relative to the real clock (the pages use it).
+    Rows are written directly: only how many there are matters here, and the lifecycle tests
+    walk dossiers through the services."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    now = timezone.now()
+    start = Dossier.objects.count()
+    kinds = [  # status, current agency, role, due, returned
+        (Status.SUBMITTED, w.centre, "onestop", None, None),
+        (Status.RECEIVED, w.centre, "onestop", dt.timedelta(hours=2), None),  # due soon
+        (Status.PROCESSING, w.dept, "specialist", dt.timedelta(days=3), None),
+        (Status.PROCESSING, w.dept, "specialist", -dt.timedelta(days=1), None),  # overdue
+        (Status.PROCESSING, w.dept, "leader", dt.timedelta(days=2), None),
+        (Status.RETURNED, w.centre, "onestop", -dt.timedelta(days=1), dt.timedelta(minutes=5)),
+    ]
+    rows = []
+    for i in range(n):
+        for k, (status, where, role, due, returned) in enumerate(kinds):
+            seq = start + i * len(kinds) + k + 1
+            rows.append(Dossier(
+                code=f"{w.centre.code}-250303-{seq:05d}", province_code="38",
+                procedure=w.version.procedure, version=w.version, channel=1, status=status,
+                applicant_name=f"Người nộp {seq}", applicant_id_number=f"038190{seq:06d}",
+                agency=w.dept, receiving_agency=w.centre, current_agency=where,
+                current_role=role, submitted_at=now - dt.timedelta(days=2, minutes=seq),
+                received_at=None if due is None else now - dt.timedelta(days=1),
+                due_at=None if due is None else now + due + dt.timedelta(seconds=seq),
+                returned_at=None if returned is None else now - returned,
+            ))
+    Dossier.objects.bulk_create(rows)
+
+
+QUEUE_PAGES = [("desk", "/xu-ly/"), ("desk", "/xu-ly/cho-tiep-nhan/"),
+               ("desk", "/xu-ly/cho-tiep-nhan/?page=2"), ("desk", "/xu-ly/dang-xu-ly/"),
+               ("desk", "/xu-ly/sap-den-han/"), ("desk", "/xu-ly/qua-han/"),
+               ("desk", "/xu-ly/tra-hom-nay/"), ("specialist", "/xu-ly/dang-xu-ly/"),
+               ("specialist", "/xu-ly/qua-han/"), ("leader", "/xu-ly/cho-phe-duyet/"),
+               ("desk", "/api/v1/dossiers?queue=overdue&page_size=50"),
+               ("specialist", "/api/v1/dossiers?queue=to_process&page_size=50")]
+
+
+def _queries_per_page(client, w):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    with CaptureQueriesContext(connection) as one:
-        assert client.get("/xu-ly/cho-tiep-nhan/").status_code == 200
-    for i in range(39):
-        w.submit_online(vn(2025, 3, 3, 9, i))
-    with django_assert_max_num_queries(len(one.captured_queries)):
-        r = client.get("/xu-ly/cho-tiep-nhan/")
-    assert r.content.decode().count('name="dossier"') == 40
+    counts = {}
+    for who, path in QUEUE_PAGES:
+        client.force_login(getattr(w, who))
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(path).status_code == 200, path
+        counts[who, path] = len(queries.captured_queries)
+    return counts
+
+
+def test_every_queue_page_costs_the_same_queries_for_six_or_sixty_dossiers_a_queue(client):
+    w = make_world()
+    _fill_queues(w, 6)
+    few = _queries_per_page(client, w)
+    _fill_queues(w, 54)
+    assert _queries_per_page(client, w) == few
+    client.force_login(w.desk)
+    html = client.get("/xu-ly/cho-tiep-nhan/").content.decode()
+    assert html.count('name="dossier"') == 50  # 50 a page, the other 10 on page 2
+    assert re.search(r'aria-current="page">Chờ tiếp nhận <span class="count">60</span>', html)
+    assert client.get("/xu-ly/cho-tiep-nhan/?page=2").content.decode().count(
+        'name="dossier"') == 10
+
+
+def test_the_queue_pages_list_by_due_time_across_pages(client):
+    w = make_world()
+    _fill_queues(w, 60)
+    client.force_login(w.specialist)
+    shown = []
+    for page in (1, 2, 3):
+        html = client.get(f"/xu-ly/dang-xu-ly/?page={page}").content.decode()
+        shown += re.findall(r'class="code" href="[^"]+">([^<]+)<', html)
+    expected = [d.code for d in Dossier.objects.filter(
+        current_agency=w.dept, current_role="specialist", status=Status.PROCESSING)
+        .order_by("due_at", "submitted_at", "pk")]
+    assert shown == expected and len(shown) == 120
+
+
+def test_a_queue_longer_than_the_count_cap_says_so(client, monkeypatch):
+    from tinhso.onestop import selectors
+
+    monkeypatch.setattr(selectors, "COUNT_CAP", 5)
+    w = make_world()
+    _fill_queues(w, 7)
+    client.force_login(w.desk)
+    html = client.get("/xu-ly/cho-tiep-nhan/").content.decode()
+    assert re.search(r'aria-current="page">Chờ tiếp nhận <span class="count">5\+</span>', html)
+    assert "Hơn 5 hồ sơ" in html and html.count('name="dossier"') == 5
 
 
 def test_overdue_dossiers_are_marked_in_words_not_only_colour(client):

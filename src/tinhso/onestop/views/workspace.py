@@ -31,6 +31,9 @@ TABS: dict[str, tuple[str, Any]] = {
     "returned_today": ("tra-hom-nay", gettext_lazy("Đã trả hôm nay")),
 }
 BY_SLUG = {slug: name for name, (slug, _title) in TABS.items()}
+# What a row of the table shows (onestop/workspace.html): the rest is not read.
+ROW_FIELDS = ("code", "status", "revision", "applicant_name", "submitted_at", "received_at",
+              "due_at", "version__name")
 
 
 def _is_officer(user: Any) -> bool:
@@ -50,19 +53,25 @@ def workspace(request: HttpRequest, slug: str = "") -> HttpResponse:
     counts = selectors.queue_counts(user, now=now)
     if name is None:  # the first tab with work in it, else "to receive" / "to process"
         name = next((n for n in selectors.QUEUES if counts[n]), "to_process")
-    paginator = Paginator(selectors.queue(user, name, now=now), PER_PAGE)
-    paginator.__dict__["count"] = counts[name]  # known already: spare the extra COUNT query
+    qs = selectors.queue(user, name, now=now)
+    paginator = Paginator(qs, PER_PAGE)
+    # Known already (up to the cap: a longer queue shows its first pages): no second COUNT.
+    paginator.__dict__["count"] = min(counts[name], selectors.COUNT_CAP)
     page = paginator.get_page(request.GET.get("page"))
+    page.object_list = selectors.queue_page(qs, max(page.start_index() - 1, 0),
+                                            page.end_index(), only=ROW_FIELDS)
     rows = []
     for d in page.object_list:
         left, overdue = time_left(d.due_at, now) if d.status in selectors.CLOCK_RUNNING \
             else ("", False)
         rows.append({"d": d, "time_left": left, "overdue": overdue})
     tabs = [{"name": n, "slug": TABS[n][0], "title": TABS[n][1], "count": counts[n],
-             "current": n == name} for n in selectors.QUEUES]
+             "more": counts[n] > selectors.COUNT_CAP, "current": n == name}
+            for n in selectors.QUEUES]
     return render(request, "onestop/workspace.html", {
         "tabs": tabs, "queue": name, "title": TABS[name][1], "page": page, "rows": rows,
         "bulk": name == "to_receive" and bool(rows),
+        "more": counts[name] > selectors.COUNT_CAP, "cap": selectors.COUNT_CAP,
     })
 
 
