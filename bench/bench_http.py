@@ -45,7 +45,7 @@ def wait_for(url: str, seconds: float = 30) -> None:
 
 
 def wrk(script: str, url: str, seconds: int, connections: int, env: dict[str, str]) -> dict[str, float]:
-    out = sh("wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "5s", "-s",
+    out = sh("wrk", f"-t{min(2, connections)}", f"-c{connections}", f"-d{seconds}s", "--timeout", "5s", "-s",
              str(ROOT / "bench" / "wrk" / script), url, env=env, capture=True)
     match = re.search(r"RESULT (.*)", out)
     if not match:
