@@ -30,3 +30,12 @@ def _fresh_catalog_cache():
     catalog_cache_clear()
     yield
     catalog_cache_clear()
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """Live-server request threads close their database connection after each request (as with
+    CONN_MAX_AGE=0), so PostgreSQL can drop the test database at the end of the session."""
+    from django.conf import settings
+
+    settings.DATABASES["default"]["CONN_MAX_AGE"] = 0
