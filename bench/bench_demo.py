@@ -59,9 +59,11 @@ def main() -> None:
 
     before = {m: m.objects.count() for m in (Dossier, DossierEvent, Payment, DossierStat)}
     t = time.perf_counter()
+    cpu = time.process_time()
     created = load_dossiers(province_code="38", year=args.year, scale=args.scale,
                             seed=args.seed)
     elapsed = time.perf_counter() - t
+    cpu = time.process_time() - cpu
     after = {m: m.objects.count() for m in before}
 
     db = connection.vendor
@@ -76,6 +78,8 @@ def main() -> None:
           f"{prepared:.1f} s")
     print(f"scale {args.scale}: {created:,} dossiers in {elapsed:.2f} s "
           f"= {created / elapsed:,.0f} dossiers/s")
+    print(f"  CPU of this process (generating, encoding rows; all threads): {cpu:.1f} s; "
+          f"load average {os.getloadavg()[0]:.1f}")
     rows = 0
     for model, n in after.items():
         written = n - before[model]

@@ -21,21 +21,25 @@ What makes it look real (all of it made up; `form_data` of every generated dossi
   Commune-level procedures are spread over the province's commune committees (each one performs
   them; the catalog names one); provincial ones are received by the public administration
   service centre and handled by the procedure's department.
-- **Deadlines** come from the real deadline engine (`calendar_for_province`): the clock starts at
-  receipt, fee payment and supplement pauses move the due moment (`shift_due`), and timeliness
-  follows the services' rule (early: resolved on a day before the due day).
+- **Deadlines** follow the real deadline engine (`calendar_for_province`), read once into
+  whole-second tables (`_clock.Clock`, held equal to `add_working_time` and `shift_due` by a
+  test): the clock starts at receipt, fee payment and supplement pauses move the due moment,
+  and timeliness follows the services' rule (early: resolved on a day before the due day).
 - **History**: a handful of DossierEvent rows per dossier (submit, receive, payment, forward,
   supplement, approve, return, or the end), consistent with the final status; a Payment row for
   each fee paid. Nothing past the end of the window: a dossier still in the works then is open.
 - **Codes** `<receiving agency code>-<yyMMdd>-<seq:04d>` in submission order per agency and day;
   DayCounter rows are raised to the last sequence so live submissions continue after them.
 
-Writing: rows are generated in chunks of whole days and inserted with raw `executemany` on
-SQLite or binary `COPY` on PostgreSQL, each chunk one transaction, by writer threads on their
-own connections while the next chunk is generated (in line inside a transaction, e.g. in
-tests). The rollup rows (DossierStat) are counted while generating, by the rules of
-`rollups.rollups_aggregate` (a test holds them equal), and added at the end. Benchmarks:
-docs/benchmarks.md, "Demo dossiers".
+Writing: rows are made as the tuples the database takes (`_generate.Year`), in chunks of whole
+days, and inserted with raw `executemany` on SQLite or binary `COPY` on PostgreSQL, each chunk
+one transaction, by writer threads on their own connections while the next chunk is generated
+(in line inside a transaction, e.g. in tests). The rollup rows (DossierStat) are counted while
+generating, by the rules of `rollups.rollups_aggregate` (a test holds them equal), and written
+with the first chunk after their day is complete. On PostgreSQL, when the role may (superuser)
+and the tables have no triggers of their own, a chunk skips the per-row foreign-key triggers
+and checks every reference of the chunk in bulk instead, locking the referenced rows as the
+triggers would. Benchmarks: docs/benchmarks.md, "Demo dossiers".
 
 A load stopped half-way leaves the chunks already written; the next run then sees demo
 dossiers in the window and skips: run it again with `replace=True` (`--replace`).
@@ -44,20 +48,16 @@ dossiers in the window and skips: run it again with `replace=True` (`--replace`)
 
 from __future__ import annotations
 
-import bisect
-import json
 import random
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.db import connection, models, transaction
 
-from tinhso.catalog.models import OnlineLevel
 from tinhso.core.audit import audit_record
 from tinhso.core.calendar import TZ, calendar_for_province
-from tinhso.directory.models import Role
+from tinhso.onestop.demo._clock import Clock
 from tinhso.onestop.demo._constants import (  # noqa: F401 - re-exported
     CHUNK,
     DEMO_MARK,
@@ -77,34 +77,16 @@ from tinhso.onestop.demo._constants import (  # noqa: F401 - re-exported
     WITHDRAWN_BEFORE_RECEIPT,
     WRITERS,
 )
-from tinhso.onestop.demo._model import (
-    _ACTOR_OF,
-    _SEVEN_HOURS,
-    HAMLETS,
-    SEASONS,
-    S,
-    _between,
-    _Commune,
-    _cumulate,
-    _day_weights,
-    _Life,
-    _Lives,
-    _office_minute,
-    _Person,
-    _pick,
-    _Proc,
-    _World,
-    _world,
-    demo_window,
-)
+from tinhso.onestop.demo._generate import ROLLUP_COUNTERS, Chunk, Year
+from tinhso.onestop.demo._model import _day_weights, _world, demo_window
 from tinhso.onestop.demo._writer import (
     _Background,
     _big_cache,
     _Ids,
     _Table,
+    _triggers_skippable,
 )
-from tinhso.onestop.models import DayCounter, Dossier, DossierEvent, Payment
-from tinhso.onestop.status import Channel, Timeliness
+from tinhso.onestop.models import DayCounter, Dossier, DossierEvent, DossierStat, Payment
 
 # --------------------------------------------------------------------------------------------
 # The loader
@@ -122,15 +104,6 @@ EVENT_COLUMNS = ["dossier_id", "province_code", "at", "actor_name", "agency_id",
                  "from_status", "to_status", "comment", "data"]
 PAYMENT_COLUMNS = ["dossier_id", "amount", "stage", "state", "online", "reference",
                    "gateway_transaction", "created_at", "paid_at"]
-
-# Where the dossier sits in the default workflow, by status: (step, role, at the desk?).
-_PLACE: dict[int, tuple[int, str, bool]] = {
-    S.SUBMITTED: (0, Role.ONESTOP_OFFICER, True), S.RECEIVED: (0, Role.ONESTOP_OFFICER, True),
-    S.PAYING: (0, Role.ONESTOP_OFFICER, True), S.REFUSED: (0, Role.ONESTOP_OFFICER, True),
-    S.PROCESSING: (1, Role.SPECIALIST, False), S.SUPPLEMENT: (1, Role.SPECIALIST, False),
-    S.WITHDRAWN: (1, Role.SPECIALIST, False), S.STOPPED: (1, Role.SPECIALIST, False),
-    S.RESULT_READY: (3, Role.ONESTOP_OFFICER, True), S.RETURNED: (3, Role.ONESTOP_OFFICER, True),
-}
 
 
 def _demo_exists(province_code: str, first: date, cutoff: datetime) -> bool:
@@ -213,9 +186,11 @@ def _load(province_code: str, year: int | None, scale: float, seed: int,
     last_day = cutoff.date() if cutoff.timetz() != time(0, tzinfo=TZ) else \
         cutoff.date() - timedelta(days=1)
 
-    lives = _Lives(cal, rng, cutoff)
-    counters = _Counters(province_code, first, last_day)
-    writer = _Writer(province_code, _Rollup(province_code, first, last_day))
+    # Deadlines (and late results) reach past the window: the clock covers them.
+    longest = max(p.seconds for p in world.procs) // cal.day_length.seconds
+    clock = Clock(cal, first, len(days) + 2 * longest + 90)
+    writer = _Writer(province_code, first, last_day)
+    gen = writer.year(world, clock, rng, clock.of(cutoff), len(days))
     background = _Background(writer.store) if _Background.possible() else None
     # Small loads in a few chunks too, so a progress bar moves.
     chunk = CHUNK if expected_submitted >= 2 * CHUNK else max(min(CHUNK, 2_000),
@@ -223,42 +198,38 @@ def _load(province_code: str, year: int | None, scale: float, seed: int,
     created = 0
     acc = 0.0
     done = 0
-    batch: list[_Row] = []
 
-    def flush() -> None:
-        nonlocal batch, created
-        prepared = writer.prepare(batch)
+    def flush(complete_before: int) -> None:
+        nonlocal created
+        made = gen.take(complete_before)
         if background:
-            background.put(prepared)
+            background.put(made)
         else:
-            writer.store(prepared)
-        created += len(batch)
-        if progress:
-            progress(len(batch))
-        batch = []
+            writer.store(made)
+        created += len(made.dossiers)
+        if progress and made.dossiers:
+            progress(len(made.dossiers))
 
     try:
-        for d, (w, working) in zip(days, weights, strict=True):
+        for k, (w, working) in enumerate(weights):
             acc += expected_submitted * w / wsum
             n = round(acc) - done
             done += n
-            if d > last_day or n <= 0:
+            if days[k] > last_day or n <= 0:
                 continue
-            batch.extend(_day(world, lives, counters, d, n, working, cutoff, rng, len(days),
-                              (d - first).days))
-            if len(batch) >= chunk:
-                flush()
-        if batch:
-            flush()
+            gen.day(k, n, working)
+            if len(gen.chunk.dossiers) >= chunk:
+                flush(k + 1)
+        flush(len(days) + 1)
     finally:
         if background:
             background.close()
-    counters.save()
-    writer.rollup.save()
+    writer.counters_save(gen.seq_last)
     from tinhso.onestop.rollups import rollups_agency_days_rebuild, rollups_months_rebuild
 
     rollups_months_rebuild(province_code=province_code, day_from=first, day_to=last_day)
     rollups_agency_days_rebuild(province_code=province_code, day_from=first, day_to=last_day)
+    _analyze()
     with transaction.atomic():
         audit_record(actor=None, action="onestop.demo_load", object_type="onestop.dossier",
                      object_id=f"demo:{province_code}:{first.isoformat()}",
@@ -267,254 +238,103 @@ def _load(province_code: str, year: int | None, scale: float, seed: int,
     return created
 
 
-class _Rollup:
-    """The DossierStat counters of the generated dossiers, counted as they are made (the same
-    rules as `rollups.rollups_aggregate`, which a test holds them to), then added to the rows
-    already stored for the window (live dossiers) or inserted."""
+STAT_COLUMNS = ["day", "province_code", "agency_id", "procedure_id", "channel", "online_level",
+                *ROLLUP_COUNTERS]
+
+
+class _Writer:
+    """Where the generated rows go: the tables, the dossier keys, what is already stored
+    for the window (rollup rows and day counters of live dossiers)."""
 
     def __init__(self, province_code: str, first: date, last: date) -> None:
         self.province_code = province_code
         self.first, self.last = first, last
-        self.counts: dict[tuple[date, int, int, int, str], list[int]] = {}
+        self.pg = connection.vendor == "postgresql"
+        # PostgreSQL: moments and JSON in the server's binary forms (`_Table`, `Clock.pg`).
+        self.dossiers = _Table(Dossier, DOSSIER_COLUMNS, raw=True)
+        self.events = _Table(DossierEvent, EVENT_COLUMNS, raw=True)
+        self.payments = _Table(Payment, PAYMENT_COLUMNS, raw=True)
+        self.stats = _Table(DossierStat, STAT_COLUMNS)
+        self.ids = _Ids(Dossier)
+        tables = [t.table for t in (self.dossiers, self.events, self.payments, self.stats)]
+        self.bulk_checks = self.pg and _triggers_skippable(tables)
+        self.day_counters = {
+            (a, d): n for a, d, n in DayCounter.objects.filter(
+                agency__province_code=province_code, day__gte=first, day__lte=last,
+            ).values_list("agency_id", "day", "last")
+        }
 
-    def add(self, key_rest: tuple[int, int, int, str], counter: int, at: datetime) -> None:
-        key = (at.date(), *key_rest)  # every moment made here is in Vietnam time
-        row = self.counts.get(key)
-        if row is None:
-            row = self.counts[key] = [0] * len(ROLLUP_COUNTERS)
-        row[counter] += 1
-
-    def save(self) -> int:
-        from tinhso.onestop.models import DossierStat
-
-        qn = connection.ops.quote_name
+    def year(self, world: Any, clock: Clock, rng: random.Random, cutoff: int,
+             n_days: int) -> Year:
         stored = dict(
             ((day, a, p, c, level), pk) for pk, day, a, p, c, level in DossierStat.objects.filter(
                 province_code=self.province_code, day__gte=self.first, day__lte=self.last,
             ).values_list("pk", "day", "agency_id", "procedure_id", "channel", "online_level")
         )
-        update = [(*row, stored[key]) for key, row in self.counts.items() if key in stored]
-        with transaction.atomic():
-            if update:
-                sets = ", ".join(f"{qn(c)} = {qn(c)} + %s" for c in ROLLUP_COUNTERS)
-                with connection.cursor() as cursor:
-                    cursor.executemany(
-                        f"UPDATE {qn(DossierStat._meta.db_table)} SET {sets} "  # noqa: S608
-                        "WHERE id = %s", update)
-            _Table(DossierStat, ["day", "province_code", "agency_id", "procedure_id", "channel",
-                                 "online_level", *ROLLUP_COUNTERS]).write(
-                (_day_value(key[0]), self.province_code, *key[1:], *row)
-                for key, row in self.counts.items() if key not in stored)
-        return len(self.counts)
+        return Year(
+            world=world, clock=clock, rng=rng, cutoff=cutoff, province_code=self.province_code,
+            n_days=n_days, stamp=clock.pg if self.pg else clock.sqlite,
+            day_value=_day_value, ids=self.ids.take,
+            mark=self.dossiers.json(DEMO_MARK), empty=self.events.json({}), stored=stored,
+            seq_start=self.day_counters,
+        )
 
+    @transaction.atomic
+    def store(self, chunk: Chunk) -> None:
+        if self.pg:
+            with connection.cursor() as cursor:
+                # Demo rows: a crash may lose the last chunks, never mix them up.
+                cursor.execute("SET LOCAL synchronous_commit = off")
+                if self.bulk_checks:
+                    cursor.execute("SET LOCAL session_replication_role = replica")
+        written = [(self.dossiers, chunk.dossiers), (self.events, chunk.events),
+                   (self.payments, chunk.payments), (self.stats, chunk.stats)]
+        for table, rows in written:
+            if rows:
+                table.write(rows)
+        if chunk.stat_updates:
+            qn = connection.ops.quote_name
+            sets = ", ".join(f"{qn(c)} = {qn(c)} + %s" for c in ROLLUP_COUNTERS)
+            with connection.cursor() as cursor:
+                cursor.executemany(
+                    f"UPDATE {qn(DossierStat._meta.db_table)} SET {sets} "  # noqa: S608
+                    "WHERE id = %s", chunk.stat_updates)
+        if self.bulk_checks:
+            keys = {self.dossiers.table: {row[0] for row in chunk.dossiers}}
+            for table, rows in written:
+                table.check_references(rows, written=keys)
 
-ROLLUP_COUNTERS = (
-    "submitted", "received", "refused", "resolved_early", "resolved_on_time", "resolved_late",
-    "returned", "withdrawn", "stopped", "supplement_requested", "paid_online", "paid_total",
-    "left_open", "electronic_result",
-)
-(R_SUBMITTED, R_RECEIVED, R_REFUSED, R_EARLY, R_ON_TIME, R_LATE, R_RETURNED, R_WITHDRAWN,
- R_STOPPED, R_SUPPLEMENT, R_PAID_ONLINE, R_PAID_TOTAL, R_LEFT_OPEN, _R_ELECTRONIC) = range(14)
-_RESOLVED_COUNTER: dict[str, int] = {Timeliness.EARLY: R_EARLY, Timeliness.ON_TIME: R_ON_TIME,
-                     Timeliness.LATE: R_LATE}
-
-
-@dataclass(slots=True)
-class _Row:
-    code: str
-    proc: _Proc
-    channel: int
-    person: _Person
-    desk: _Commune
-    unit_id: int
-    address: str
-    submitted: datetime
-    life: _Life
-
-
-class _Counters:
-    """Sequence numbers per receiving agency and day, continuing any already given out."""
-
-    def __init__(self, province_code: str, first: date, last: date) -> None:
-        self.last: dict[tuple[int, date], int] = {
-            (a, d): n for a, d, n in DayCounter.objects.filter(
-                agency__province_code=province_code, day__gte=first, day__lte=last,
-            ).values_list("agency_id", "day", "last")
-        }
-        self.existing = dict(self.last)
-
-    def next(self, agency_id: int, day: date) -> int:
-        key = (agency_id, day)
-        n = self.last.get(key, 0) + 1
-        self.last[key] = n
-        return n
-
-    def save(self) -> None:
-        changed = {k: v for k, v in self.last.items() if self.existing.get(k) != v}
+    def counters_save(self, last: dict[tuple[int, date], int]) -> None:
+        """Raise the day counters to the last sequence given out (live ones continue)."""
+        existing = self.day_counters
+        changed = {k: v for k, v in last.items() if existing.get(k) != v}
         if not changed:
             return
         table = connection.ops.quote_name(DayCounter._meta.db_table)
         with transaction.atomic(), connection.cursor() as cursor:
-            update = [(n, a, d) for (a, d), n in changed.items() if (a, d) in self.existing]
+            update = [(n, a, _day_value(d)) for (a, d), n in changed.items() if (a, d) in existing]
             if update:
-                last = connection.ops.quote_name("last")
+                column = connection.ops.quote_name("last")
                 cursor.executemany(
-                    f"UPDATE {table} SET {last} = %s WHERE agency_id = %s AND day = %s",  # noqa: S608
-                    [(n, a, _day_value(d)) for n, a, d in update])
+                    f"UPDATE {table} SET {column} = %s WHERE agency_id = %s AND day = %s",  # noqa: S608
+                    update)
             _Table(DayCounter, ["agency_id", "day", "last"]).write(
-                (a, _day_value(d), n) for (a, d), n in changed.items()
-                if (a, d) not in self.existing)
-        self.existing.update(changed)
+                (a, _day_value(d), n) for (a, d), n in changed.items() if (a, d) not in existing)
+        existing.update(changed)
 
 
 def _day_value(d: date) -> Any:
     return d if connection.vendor == "postgresql" else d.isoformat()  # as Django stores it
 
 
-def _day(world: _World, lives: _Lives, counters: _Counters, d: date, n: int, working: bool,
-         cutoff: datetime, rng: random.Random, n_days: int, index: int) -> list[_Row]:
-    online_share = ONLINE_FROM + (ONLINE_TO - ONLINE_FROM) * index / max(1, n_days - 1)
-    month = d.month - 1
-    cats = list(world.by_category)
-    cat_cum = list(_cumulate(
-        sum(p.weight for p in world.by_category[c]) * SEASONS[c][month] for c in cats))
-    picked = rng.choices(cats, cum_weights=cat_cum, k=n)
-    cum_by_cat: dict[str, list[float]] = {}
-    drafts = []
-    midnight = datetime(d.year, d.month, d.day, tzinfo=TZ)
-    for cat in picked:
-        cum = cum_by_cat.get(cat)
-        if cum is None:
-            cum = cum_by_cat[cat] = list(_cumulate(p.weight for p in world.by_category[cat]))
-        procs = world.by_category[cat]
-        proc = procs[bisect.bisect_right(cum, rng.random() * cum[-1])]
-        if not working:
-            channel = Channel.ONLINE
-        else:
-            u = rng.random()
-            share = online_share * (1.15 if proc.online_level == OnlineLevel.FULL else 0.6)
-            channel = (Channel.ONLINE if u < share else
-                       Channel.POSTAL if u < share + POSTAL else Channel.IN_PERSON)
-        if channel == Channel.ONLINE and (not working or rng.random() < 0.3):
-            minute = _between(rng, 6 * 60, 23 * 60 - 1)
-        else:
-            minute = _office_minute(rng)
-        submitted = midnight + timedelta(minutes=minute, seconds=_between(rng, 0, 59))
-        if submitted > cutoff:
-            continue
-        drafts.append((submitted, proc, channel))
-    drafts.sort(key=lambda x: x[0])
-    yymmdd = f"{d:%y%m%d}"
-    rows = []
-    centre = world.centre
-    communes, commune_cum = world.communes, world.commune_cum
-    for submitted, proc, channel in drafts:
-        commune = communes[bisect.bisect_right(commune_cum, rng.random() * commune_cum[-1])]
-        desk = commune if proc.receiving == "commune" else centre
-        if proc.business:
-            person = _pick(rng, world.businesses)
-        elif world.accounts and channel == Channel.ONLINE and rng.random() < 0.01:
-            person = _pick(rng, world.accounts)
-        else:
-            person = _pick(rng, world.people)
-        seq = counters.next(desk.agency_id, d)
-        code = f"{desk.code}-{yymmdd}-{seq:04d}"
-        address = (f"{_pick(rng, HAMLETS)} {_between(rng, 1, 15)}, {commune.unit_name}, "
-                   f"tỉnh {centre.unit_name}")
-        life = lives.live(proc, channel, submitted, desk.agency_id,
-                          proc.agency_id if proc.receiving == "centre" else desk.agency_id)
-        rows.append(_Row(code, proc, channel, person, desk, commune.unit_id, address, submitted,
-                         life))
-    return rows
+def _analyze() -> None:
+    """A year written in one go leaves PostgreSQL's planner statistics stale until autovacuum
+    runs (or never, where it is off): without them the queue and statistics queries chose plans
+    tens of times slower (docs/benchmarks.md). SQLite needs nothing."""
+    if connection.vendor != "postgresql":
+        return
+    from tinhso.onestop.models import Dossier, DossierEvent, DossierStat, Payment
 
-
-class _Writer:
-    def __init__(self, province_code: str, rollup: _Rollup) -> None:
-        self.province_code = province_code
-        self.rollup = rollup
-        self.dossiers = _Table(Dossier, DOSSIER_COLUMNS)
-        self.events = _Table(DossierEvent, EVENT_COLUMNS)
-        self.payments = _Table(Payment, PAYMENT_COLUMNS)
-        self.pg = connection.vendor == "postgresql"
-        self.mark: Any = DEMO_MARK if self.pg else json.dumps(DEMO_MARK)
-        self.empty: Any = {} if self.pg else "{}"
-        self.ids = _Ids(Dossier)
-
-    def ts(self, value: datetime | None) -> Any:
-        """As Django stores it: PostgreSQL takes the aware value, SQLite text in UTC."""
-        if value is None or self.pg:
-            return value
-        if value.tzinfo is TZ:  # Vietnam has kept UTC+7 all year since 1975
-            return (value - _SEVEN_HOURS).isoformat(" ")[:-6]
-        return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ")
-
-    def _count(self, r: _Row, handling: int, life: _Life) -> None:
-        add = self.rollup.add
-        key = (handling, r.proc.procedure_id, r.channel, r.proc.online_level)
-        add(key, R_SUBMITTED, r.submitted)
-        if life.received_at is not None:
-            add(key, R_RECEIVED, life.received_at)
-        status = life.status
-        if life.ended_at is not None:
-            add(key, R_REFUSED if status == S.REFUSED else
-                R_WITHDRAWN if status == S.WITHDRAWN else R_STOPPED, life.ended_at)
-            if life.received_at is not None and status in (S.WITHDRAWN, S.STOPPED):
-                add(key, R_LEFT_OPEN, life.ended_at)
-        if life.resolved_at is not None:
-            add(key, _RESOLVED_COUNTER[life.timeliness], life.resolved_at)
-            add(key, R_LEFT_OPEN, life.resolved_at)
-        if life.returned_at is not None:
-            add(key, R_RETURNED, life.returned_at)
-        if life.paid_at is not None:
-            add(key, R_PAID_TOTAL, life.paid_at)
-            if r.channel == Channel.ONLINE:
-                add(key, R_PAID_ONLINE, life.paid_at)
-        for action, _frm, _to, at, _agency, _comment in life.events:
-            if action == "request_supplement":
-                add(key, R_SUPPLEMENT, at)
-
-    @transaction.atomic
-    def store(self, prepared: tuple[list[Any], list[Any], list[Any]]) -> None:
-        dossier_rows, event_rows, payment_rows = prepared
-        self.dossiers.write(dossier_rows)
-        self.events.write(event_rows)
-        if payment_rows:
-            self.payments.write(payment_rows)
-
-    def prepare(self, batch: list[_Row]) -> tuple[list[Any], list[Any], list[Any]]:
-        """The rows of a chunk, and its rollup counts."""
-        ids = self.ids.take(len(batch))
-        ts = self.ts
-        prov = self.province_code
-        mark, empty = self.mark, self.empty
-        dossier_rows = []
-        event_rows = []
-        payment_rows = []
-        for pk, r in zip(ids, batch, strict=True):
-            life = r.life
-            proc = r.proc
-            step, role, at_desk = _PLACE[life.status]
-            handling = proc.agency_id if proc.receiving == "centre" else r.desk.agency_id
-            dossier_rows.append((
-                pk, r.code, prov, proc.procedure_id, proc.version_id, r.channel, life.status,
-                len(life.events), r.person.user_id, r.person.name, r.person.id_number, r.address,
-                r.person.phone, r.unit_id, mark, handling, r.desk.agency_id,
-                r.desk.agency_id if at_desk else handling, step, role, ts(r.submitted),
-                ts(life.received_at), ts(life.due_at), ts(life.paused_at), life.resumed_status,
-                ts(life.resolved_at), ts(life.returned_at), ts(life.ended_at), life.timeliness,
-                life.end_reason, proc.fee,
-            ))
-            for action, frm, to, at, agency_id, comment in life.events:
-                actor = r.person.name if agency_id is None else _ACTOR_OF[action]
-                event_rows.append((pk, prov, ts(at), actor, agency_id, action, frm, to, comment,
-                                   empty))
-            self._count(r, handling, life)
-            if life.payment_requested is not None:
-                paid = life.paid_at is not None
-                payment_rows.append((
-                    pk, proc.fee, "before_processing",
-                    Payment.State.PAID if paid else Payment.State.PENDING,
-                    r.channel == Channel.ONLINE, f"{r.code}-1", f"DEMO{pk}" if paid else "",
-                    ts(life.payment_requested), ts(life.paid_at),
-                ))
-        return dossier_rows, event_rows, payment_rows
+    with connection.cursor() as cursor:
+        for model in (Dossier, DossierEvent, Payment, DossierStat):
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import random
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
 
 from django.utils import timezone
 
@@ -16,15 +15,6 @@ from tinhso.catalog.models import DeadlineUnit, OnlineLevel, ProcedureVersion
 from tinhso.core.calendar import TZ, WorkingCalendar, national_holidays
 from tinhso.core.text import nfc
 from tinhso.directory.models import Agency, Role
-from tinhso.onestop.demo._constants import (
-    LATE_RATE,
-    REFUSED_AT_INTAKE,
-    STOPPED,
-    SUPPLEMENT,
-    WITHDRAWN,
-    WITHDRAWN_BEFORE_RECEIPT,
-)
-from tinhso.onestop.status import Channel, Status, Timeliness
 
 # --------------------------------------------------------------------------------------------
 # Procedures: how often, and in which months
@@ -159,6 +149,8 @@ class _Proc:
     category: str
     business: bool
     weight: float = 0.0
+    seconds: int = 0  # the statutory working time in seconds
+    late: float = 0.0  # how much it tends to run late (LATE_PROPENSITY)
 
 
 @dataclass
@@ -217,6 +209,8 @@ def _world(province_code: str, cal: WorkingCalendar, rng: random.Random, n_dossi
             fee=fees[0].amount if fees else 0, category=_category(code, v.field),
             business="doanh nghiệp" in v.field.lower(),  # enterprises apply by tax code
         )
+        p.seconds = duration // timedelta(seconds=1)
+        p.late = LATE_PROPENSITY[p.category]
         if code in COMMON:
             p.weight = COMMON[code]
         else:
@@ -315,182 +309,3 @@ def _day_weights(cal: WorkingCalendar, days: list[date], category_share: dict[st
         season = sum(share * SEASONS[c][d.month - 1] for c, share in category_share.items())
         out.append((w * season, working))
     return out
-
-
-_OPEN_1 = 7 * 60   # office periods in minutes of the day: 07:00-11:30, 13:30-17:00
-_MORNING = 270
-_OPEN_2 = 13 * 60 + 30
-
-
-def _office_minute(rng: random.Random) -> int:
-    u = rng.random()
-    u = u * u if rng.random() < 0.3 else u  # a little more in the morning
-    m = int(u * 480)
-    return _OPEN_1 + m if m < _MORNING else _OPEN_2 + m - _MORNING
-
-
-# --------------------------------------------------------------------------------------------
-# One dossier's life
-# --------------------------------------------------------------------------------------------
-
-S = Status
-_SEVEN_HOURS = timedelta(hours=7)
-_FIVE_MINUTES = timedelta(minutes=5)
-_TWENTY_MINUTES = timedelta(minutes=20)
-
-
-@dataclass(slots=True)
-class _Life:
-    """The events of one dossier up to the cutoff, and its fields then."""
-
-    events: list[tuple[str, int | None, int, datetime, int | None, str]]  # action, from, to, at,
-    # agency id, comment
-    status: int
-    received_at: datetime | None = None
-    due_at: datetime | None = None
-    paused_at: datetime | None = None
-    resumed_status: int | None = None
-    resolved_at: datetime | None = None
-    returned_at: datetime | None = None
-    ended_at: datetime | None = None
-    timeliness: str = ""
-    end_reason: str = ""
-    paid_at: datetime | None = None
-    payment_requested: datetime | None = None
-
-
-def _between(rng: random.Random, low: int, high: int) -> int:
-    """rng.randint(low, high), without its overhead (it is called millions of times)."""
-    return low + int(rng.random() * (high - low + 1))
-
-
-def _pick(rng: random.Random, items: Sequence[Any]) -> Any:
-    return items[int(rng.random() * len(items))]
-
-
-class _Lives:
-    """Plans each dossier's life with the real deadline engine."""
-
-    def __init__(self, cal: WorkingCalendar, rng: random.Random, cutoff: datetime) -> None:
-        self.cal = cal
-        self.rng = rng
-        self.cutoff = cutoff
-        self.late_debt = 0.0
-
-    def live(self, proc: _Proc, channel: int, submitted: datetime, desk_id: int,
-             agency_id: int) -> _Life:
-        """The dossier's history. Recorded events: submit, receive, approve, return_result (or
-        refuse / withdraw / stop), request_supplement and supply; the hand-over to processing
-        and the payment request are recorded only when the dossier is still in them at the
-        cutoff (the history stays short: events are most of the rows)."""
-        rng, cal, cutoff = self.rng, self.cal, self.cutoff
-        add = cal.add_working_time
-        life = _Life(events=[("submit", None, S.SUBMITTED, submitted, None, "")],
-                     status=S.SUBMITTED)
-        ev = life.events
-
-        # Intake: at once at the desk, within a few working hours otherwise.
-        if channel == Channel.IN_PERSON:
-            received = submitted
-        else:
-            received = add(submitted, timedelta(minutes=_between(rng, 10, 6 * 60)))
-        u = rng.random()
-        if u < REFUSED_AT_INTAKE + WITHDRAWN_BEFORE_RECEIPT:
-            if received > cutoff:
-                return life
-            refused = u < REFUSED_AT_INTAKE
-            reason = _pick(rng, REFUSE_REASONS if refused else WITHDRAW_REASONS)
-            to = S.REFUSED if refused else S.WITHDRAWN
-            ev.append(("refuse" if refused else "withdraw", S.SUBMITTED, to, received,
-                       desk_id if refused else None, reason))
-            life.status, life.ended_at, life.end_reason = to, received, reason
-            return life
-        if received > cutoff:
-            return life
-        ev.append(("receive", S.SUBMITTED, S.RECEIVED, received, desk_id, ""))
-        life.status, life.received_at = S.RECEIVED, received
-        due = add(received, proc.duration)
-        life.due_at = due
-
-        # Fees, paid right after receipt (online through the gateway, at the desk in cash).
-        t = received
-        if proc.fee:
-            life.payment_requested = t
-            paid = t + timedelta(minutes=_between(rng, 2, 240 if channel == Channel.ONLINE else 15))
-            if paid > cutoff:
-                ev.append(("request_payment", S.RECEIVED, S.PAYING, t, desk_id, ""))
-                life.status, life.paused_at, life.resumed_status = S.PAYING, t, S.RECEIVED
-                return life
-            due = cal.shift_due(due, t, paid)
-            life.due_at, life.paid_at, t = due, paid, paid
-
-        # What becomes of it: a result (early, on time or late), or an end.
-        u = rng.random()
-        ending = S.WITHDRAWN if u < WITHDRAWN else S.STOPPED if u < WITHDRAWN + STOPPED else 0
-        duration = proc.duration
-        late = False
-        if not ending:
-            self.late_debt += LATE_RATE
-            if self.late_debt >= 1 and rng.random() < LATE_PROPENSITY[proc.category]:
-                late = True
-                self.late_debt -= 1
-        if late:
-            budget = duration + timedelta(minutes=_between(rng, 30, 8 * 60 * 6))
-        else:
-            seconds = int(duration.total_seconds() * rng.random() ** 1.7)
-            budget = min(max(timedelta(seconds=seconds), _TWENTY_MINUTES), duration)
-        if ending:
-            at = add(t, timedelta(seconds=int(budget.total_seconds() * rng.random())))
-            if at > cutoff:
-                return self._processing(life, t, desk_id)
-            reason = _pick(rng, WITHDRAW_REASONS if ending == S.WITHDRAWN else STOP_REASONS)
-            ev.append(("withdraw" if ending == S.WITHDRAWN else "stop", S.PROCESSING, ending, at,
-                       None if ending == S.WITHDRAWN else agency_id, reason))
-            life.status, life.ended_at, life.end_reason = ending, at, reason
-            return life
-
-        if rng.random() < SUPPLEMENT:
-            part = timedelta(seconds=int(budget.total_seconds() * rng.uniform(0.1, 0.7)))
-            asked = add(t, part)
-            if asked > cutoff:
-                return self._processing(life, t, desk_id)
-            budget -= part
-            ev.append(("request_supplement", S.PROCESSING, S.SUPPLEMENT, asked, agency_id,
-                       SUPPLEMENT_REASON))
-            life.status, life.paused_at, life.resumed_status = S.SUPPLEMENT, asked, S.PROCESSING
-            supplied = add(asked, timedelta(minutes=_between(rng, 60, 8 * 60 * 6)))
-            if supplied > cutoff:
-                return life
-            due = cal.shift_due(due, asked, supplied)
-            ev.append(("supply", S.SUPPLEMENT, S.PROCESSING, supplied, None, ""))
-            life.status, life.paused_at, life.resumed_status = S.PROCESSING, None, None
-            life.due_at, t = due, supplied
-
-        resolved = add(t, budget)
-        if resolved > cutoff:
-            return self._processing(life, t, desk_id)
-        ev.append(("approve", S.PROCESSING, S.RESULT_READY, resolved, agency_id, ""))
-        life.status, life.resolved_at = S.RESULT_READY, resolved
-        if resolved.date() < due.date():  # both in Vietnam time
-            life.timeliness = Timeliness.EARLY
-        elif resolved <= due:
-            life.timeliness = Timeliness.ON_TIME
-        else:
-            life.timeliness = Timeliness.LATE
-        if channel == Channel.ONLINE and proc.online_level == OnlineLevel.FULL:
-            returned = resolved + timedelta(minutes=_between(rng, 1, 30))
-        else:
-            returned = add(resolved, timedelta(minutes=_between(rng, 30, 8 * 60 * 3)))
-        if returned > cutoff:
-            return life
-        ev.append(("return_result", S.RESULT_READY, S.RETURNED, returned, desk_id, ""))
-        life.status, life.returned_at = S.RETURNED, returned
-        return life
-
-    def _processing(self, life: _Life, t: datetime, desk_id: int) -> _Life:
-        """Still being processed at the cutoff: record the hand-over that put it there."""
-        if life.status == S.RECEIVED:
-            at = min(t + _FIVE_MINUTES, self.cutoff)
-            life.events.append(("forward", S.RECEIVED, S.PROCESSING, at, desk_id, ""))
-            life.status = S.PROCESSING
-        return life

@@ -4,6 +4,7 @@ of the lifecycle, and loaded once."""
 from __future__ import annotations
 
 import datetime as dt
+import random
 import re
 from collections import Counter
 from zoneinfo import ZoneInfo
@@ -158,3 +159,63 @@ def test_loading_outside_a_transaction_writes_every_chunk(province, monkeypatch)
 def test_a_scale_out_of_range_is_refused_before_anything_is_written(scale):
     with pytest.raises(ValueError, match="scale"):
         load_dossiers(province_code="38", scale=scale, now=NOW)
+
+
+def test_the_demo_clock_keeps_the_deadline_engine_s_time(province):
+    # The demo counts working time in integer seconds for speed; every due moment it plans
+    # must be the one the deadline engine (core.calendar) gives.
+    from tinhso.core.calendar import calendar_for_province
+    from tinhso.onestop.demo._clock import Clock
+
+    cal = calendar_for_province(province)
+    first = dt.date(2025, 1, 1)
+    clock = Clock(cal, first, 2 * 366)
+    rng = random.Random(7)  # noqa: S311 - a reproducible sample, not a secret
+    for _ in range(3000):
+        at = rng.randrange(366 * 86_400)
+        seconds = rng.choice([0, 60, 3600, 4 * 3600 + 1800, 8 * 3600, 28_800 * rng.randint(1, 40),
+                              rng.randrange(1, 28_800 * 20)])
+        expected = cal.add_working_time(clock.local(at), dt.timedelta(seconds=seconds))
+        assert clock.local(clock.add(at, seconds)) == expected
+        pause_end = at + rng.randrange(5 * 86_400)
+        due = clock.add(at, 28_800 * 5)
+        shifted = cal.shift_due(clock.local(due), clock.local(at), clock.local(pause_end))
+        assert clock.local(clock.shift(due, at, pause_end)) == shifted
+    assert clock.pg(0) == int((clock.utc(0) - dt.datetime(2000, 1, 1, tzinfo=dt.UTC))
+                              .total_seconds()) * 1_000_000
+    assert clock.sqlite(3600) == clock.utc(3600).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _content() -> list[tuple]:
+    return sorted(Dossier.objects.values_list(
+        "submitted_at", "procedure_id", "channel", "status", "received_at", "due_at",
+        "resolved_at", "returned_at", "timeliness", "applicant_name", "applicant_address",
+        "agency_id", "receiving_agency_id", "revision"))
+
+
+def test_the_same_seed_makes_the_same_year(province):
+    load_dossiers(province_code=province, scale=0.001, now=NOW, seed=5)
+    first = _content()
+    load_dossiers(province_code=province, scale=0.001, now=NOW, seed=5, replace=True)
+    assert _content() == first
+    load_dossiers(province_code=province, scale=0.001, now=NOW, seed=6, replace=True)
+    assert _content() != first
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_chunk_naming_a_missing_agency_is_refused(province, monkeypatch):
+    # PostgreSQL as superuser skips the per-row foreign-key triggers and checks the chunk's
+    # references in bulk instead; SQLite checks them at commit. Either way nothing dangles.
+    from django.db import IntegrityError
+
+    world_of = demo._world
+
+    def broken_world(*args, **kwargs):
+        world = world_of(*args, **kwargs)
+        world.centre.agency_id = 10**9
+        return world
+
+    monkeypatch.setattr(demo, "_world", broken_world)
+    with pytest.raises(IntegrityError):
+        load_dossiers(province_code=province, scale=0.0005, now=NOW)
+    assert not Dossier.objects.filter(receiving_agency_id=10**9).exists()
