@@ -114,6 +114,8 @@ def grant_add(*, actor: Any, user: User, role: str, agency: Agency | None = None
         raise DomainError.for_field("role", "Vai trò không hợp lệ.") from None
     if role_value == Role.APPLICANT:
         raise DomainError.for_field("role", "Người nộp hồ sơ không cần phân quyền.")
+    if user.kind != User.Kind.OFFICER:
+        raise DomainError.for_field("user", "Chỉ tài khoản cán bộ, công chức mới được phân quyền.")
     if role_value in PROVINCE_WIDE_ROLES:
         if agency is not None:
             raise DomainError.for_field("agency", "Vai trò cấp tỉnh không gắn với một cơ quan.")

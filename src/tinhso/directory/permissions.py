@@ -84,6 +84,8 @@ class AgencyScope:
 def _grants(user: Any) -> list[Grant]:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return []
+    if getattr(user, "kind", "officer") != "officer":
+        return []  # only officers hold roles (accounts.services.grant_add): no query for others
     cached = getattr(user, "_tinhso_grants", None)
     if cached is None:
         cached = list(Grant.objects.filter(user=user))

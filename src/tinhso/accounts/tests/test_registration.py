@@ -95,3 +95,14 @@ def test_agency_admin_grants_roles_in_own_agency_only():
         grant_add(actor=admin, user=newcomer, role="specialist", agency=theirs)
     with pytest.raises(NotAllowed):
         grant_add(actor=admin, user=newcomer, role="observer", province_code="38")
+
+
+@pytest.mark.django_db
+def test_only_officer_accounts_can_be_given_a_role():
+    agency = AgencyFactory()
+    admin = officer(Role.AGENCY_ADMIN, agency)
+    citizen = UserFactory(kind=User.Kind.CITIZEN)
+    with pytest.raises(DomainError) as refused:
+        grant_add(actor=admin, user=citizen, role="specialist", agency=agency)
+    assert refused.value.errors[0].field == "user"
+    assert not citizen.grants.exists()
