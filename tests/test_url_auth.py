@@ -21,6 +21,8 @@ PUBLIC_PAGES = [
     r"/thanh-toan/ipn/",  # the gateway's server-to-server call: trusted only by its signature
     r"/_gia-lap/cong-thanh-toan/",  # the stand-in gateway (TINHSO_STANDINS): signed orders only
     r"/api/v1/.*",  # API operations are checked one by one below
+    r"/api/(3/)?action/.*",  # CKAN Action API: reads are public, writes checked below
+    r"/api/util/status",  # CKAN's status for harvesters (udata)
     r"/admin/.*",  # Django admin: checked below, answers with its own login page
     r"/static/.*",
 ]
@@ -104,3 +106,14 @@ def test_protected_api_operations_refuse_anonymous_callers(client):
 def test_the_public_api_list_names_only_operations_that_exist(client, db):
     existing = {(method, path) for method, path, _op in _operations(client)}
     assert PUBLIC_API - existing == set()
+
+
+@pytest.mark.django_db
+def test_ckan_write_actions_refuse_anonymous_callers(client):
+    from tinhso.opendata.actions import WRITE
+
+    for name in WRITE:
+        response = client.post(f"/api/3/action/{name}", {"id": "x", "package_id": "x"},
+                               content_type="application/json")
+        assert response.status_code == 403, name
+        assert response.json()["error"]["__type"] == "Authorization Error"

@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "tinhso.catalog",
     "tinhso.onestop",
     "tinhso.documents",
+    "tinhso.signing",
+    "tinhso.opendata",
     "tinhso.web",
 ]
 
@@ -192,6 +194,17 @@ TINHSO_PAYMENT_SECRET = env("TINHSO_PAYMENT_SECRET", "")  # else derived from SE
 # Adapters for SMS and Zalo: {"sms": "dotted.path.Class"}; e-mail needs none.
 TINHSO_NOTIFICATION_ADAPTERS: dict[str, str] = {}
 TINHSO_PUBLIC_URL = env("TINHSO_PUBLIC_URL", "http://127.0.0.1:8000")
+
+# Signing (the `signing` app). Keys and the development PKI live in TINHSO_SIGNING_PKI_DIR
+# (never in the checkout); private keys there are encrypted with TINHSO_SIGNING_KEY_SECRET,
+# or, unset, with a secret generated once into that directory (`tinhso pki init`).
+# TINHSO_SIGNING_KEYSTORE picks where keys live: "local" (the encrypted files), "pkcs11" or
+# "remote" (adapter points, see docs/signing.md), or a dotted path to a KeyStore class.
+# TINHSO_SIGNING_PKI_URL is the base URL written into certificates for OCSP, CRLs and the TSA.
+TINHSO_SIGNING_PKI_DIR = Path(env("TINHSO_SIGNING_PKI_DIR", str(VAR_DIR / "pki")))
+TINHSO_SIGNING_KEY_SECRET = env("TINHSO_SIGNING_KEY_SECRET")
+TINHSO_SIGNING_KEYSTORE = env("TINHSO_SIGNING_KEYSTORE", "local")
+TINHSO_SIGNING_PKI_URL = env("TINHSO_SIGNING_PKI_URL", "http://127.0.0.1:9087")
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 

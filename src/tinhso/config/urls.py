@@ -5,6 +5,7 @@ from tinhso.config.api import api
 
 urlpatterns = [
     path("api/v1/", api.urls),
+    path("", include("tinhso.opendata.urls")),  # the CKAN Action API: /api/3/action/...
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("thu-tuc/", include("tinhso.catalog.urls")),

@@ -53,6 +53,19 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "documents.register": frozenset({R.CLERK}),
     "documents.direct": frozenset({R.LEADER}),
     "documents.handle": frozenset({R.SPECIALIST, R.LEADER}),
+    # Signing certificates (issue to officers and agencies, revoke): the province's PKI
+    # operators only.
+    "signing.certificate.manage": frozenset({R.PROVINCE_ADMIN}),
+    # Open data: an agency's specialists, leaders and administrator publish its datasets; its
+    # officers see its private and draft datasets and those other agencies share with it; any
+    # officer downloads data restricted to state agencies.
+    "opendata.dataset.publish": frozenset({R.SPECIALIST, R.LEADER, R.AGENCY_ADMIN,
+                                           R.PROVINCE_ADMIN}),
+    "opendata.dataset.view_private": frozenset({R.ONESTOP_OFFICER, R.SPECIALIST, R.LEADER,
+                                                R.CLERK, R.AGENCY_ADMIN, R.PROVINCE_ADMIN}),
+    "opendata.resource.download_restricted": frozenset({R.ONESTOP_OFFICER, R.SPECIALIST,
+                                                        R.LEADER, R.CLERK, R.AGENCY_ADMIN,
+                                                        R.PROVINCE_ADMIN, R.OBSERVER}),
 }
 
 

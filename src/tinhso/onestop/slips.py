@@ -20,8 +20,6 @@ docs/slips.md); they live in FORM_NUMBERS and SLIP_KINDS only.
 from __future__ import annotations
 
 import datetime as dt
-import os
-import tempfile
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -36,6 +34,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tinhso.catalog.models import DeadlineUnit, RequiredDocument
+from tinhso.core import fonts
 from tinhso.core.errors import DomainError
 from tinhso.directory.models import AdminUnit, Agency
 from tinhso.onestop.models import Apology, Dossier, DossierEvent, DossierFile, Handover
@@ -102,82 +101,24 @@ def qr_svg_data_uri(payload: str) -> str:
     return segno.make(payload, error="m").svg_data_uri(scale=4, border=4)
 
 
-_FONT_INSTANCES = (  # (source file, style, weight, instance file name)
-    ("NotoSerif[wdth,wght].ttf", "normal", 400, "NotoSerif-Regular.ttf"),
-    ("NotoSerif[wdth,wght].ttf", "normal", 700, "NotoSerif-Bold.ttf"),
-    ("NotoSerif-Italic[wdth,wght].ttf", "italic", 400, "NotoSerif-Italic.ttf"),
-    ("NotoSerif-Italic[wdth,wght].ttf", "italic", 700, "NotoSerif-BoldItalic.ttf"),
-)
-
-
-_FONT_RANGES = (
-    (0x20, 0x7E), (0xA0, 0x24F), (0x2B0, 0x36F),  # Latin, spacing and combining marks
-    (0x1E00, 0x1EFF),  # Latin Extended Additional: the precomposed Vietnamese letters
-    (0x2000, 0x206F), (0x20A0, 0x20CF), (0x2100, 0x215F), (0x2190, 0x21FF),  # punctuation, ₫, №, →
-    (0x2212, 0x2212), (0x25A0, 0x25FF), (0x2610, 0x2612), (0x2713, 0x2717),  # −, ■ □, ☐ ☑, ✓ ✗
-)
-
-
-def _font_cache_dir() -> Path:
-    base = getattr(settings, "VAR_DIR", None)
-    return Path(base if base else tempfile.gettempdir()) / "cache" / "slip-fonts"
-
-
-def _static_instance(source: Path, weight: int, target: Path) -> Path:
-    """A static instance of the variable font at `weight` (regular width), made once and kept
-    on disk. WeasyPrint can use the variable font directly, but then it instantiates it on
-    every render, which doubles the time a slip takes."""
-    if target.exists():
-        return target
-    from fontTools import subset
-    from fontTools.ttLib import TTFont
-    from fontTools.varLib.instancer import instantiateVariableFont
-
-    target.parent.mkdir(parents=True, exist_ok=True)
-    font = TTFont(source)
-    # Keep Latin, Vietnamese and common punctuation and symbols only (a third of the glyphs):
-    # cutting the instance then takes about two seconds instead of five. Anything else falls
-    # back to the next font of the stylesheet's list.
-    options = subset.Options()
-    options.layout_features = ["*"]
-    options.name_IDs = ["*"]
-    options.name_languages = ["*"]
-    options.notdef_outline = True
-    subsetter = subset.Subsetter(options)
-    subsetter.populate(unicodes=[c for a, b in _FONT_RANGES for c in range(a, b + 1)])
-    subsetter.subset(font)
-    font = instantiateVariableFont(font, {"wght": weight, "wdth": 100}, updateFontNames=False)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".ttf")
-    os.close(fd)
-    font.save(tmp)
-    os.chmod(tmp, 0o644)  # readable by the web and worker processes alike
-    os.replace(tmp, target)
-    return target
+_FONT_STYLES = (("normal", False, 400), ("normal", False, 700), ("italic", True, 400),
+                ("italic", True, 700))
 
 
 @lru_cache(maxsize=1)
 def _font_faces() -> str:
-    """@font-face rules for Noto Serif (the `fontpkg_noto_serif` package), as static regular,
-    bold, italic and bold italic instances. Empty when the package is missing: the stylesheet
-    then falls back to the system's Liberation Serif or DejaVu Serif."""
-    try:
-        import fontpkg_noto_serif  # type: ignore[import-not-found]
-    except ImportError:
-        return ""
-    root = Path(fontpkg_noto_serif.ROOT) / "files"
-    cache = _font_cache_dir()
+    """@font-face rules for Noto Serif as static regular, bold, italic and bold italic cuts
+    (`core.fonts`: WeasyPrint would otherwise instantiate the variable font on every render,
+    doubling a slip's time). Empty when the font package is missing: the stylesheet then falls
+    back to the system's Liberation Serif or DejaVu Serif."""
     rules = []
-    for source, style, weight, name in _FONT_INSTANCES:
-        if not (root / source).exists():
-            continue
-        # The instance is keyed by the source's size, so an updated font package is re-cut.
-        key = (root / source).stat().st_size
+    for style, italic, weight in _FONT_STYLES:
         try:
-            path = _static_instance(root / source, weight, cache / f"{key}-{name}")
+            path, weight_css = fonts.noto_serif(weight, italic=italic), str(weight)
+        except fonts.FontMissing:
+            return ""
         except Exception:  # noqa: BLE001 - an odd font build: let WeasyPrint use the variable font
-            path, weight_css = root / source, "100 900"
-        else:
-            weight_css = str(weight)
+            path, weight_css = fonts.source(italic), "100 900"
         rules.append(
             "@font-face { font-family: 'Slip Serif'; "
             f"src: url('{path.as_uri()}') format('truetype'); "

@@ -14,18 +14,27 @@ AGENCY_ROLES = [r for r in Role if r not in PROVINCE_WIDE_ROLES and r != Role.AP
 EXPECTED = {
     Role.ONESTOP_OFFICER: {"catalog.procedure.view_draft", "accounts.personal_data.view",
                            "onestop.dossier.receive", "onestop.dossier.process",
-                           "onestop.dossier.view", "onestop.stats.view"},
+                           "onestop.dossier.view", "onestop.stats.view",
+                           "opendata.dataset.view_private",
+                           "opendata.resource.download_restricted"},
     Role.SPECIALIST: {"catalog.procedure.view_draft", "accounts.personal_data.view",
                       "onestop.dossier.process", "onestop.dossier.view", "onestop.stats.view",
-                      "documents.view", "documents.draft", "documents.handle"},
+                      "documents.view", "documents.draft", "documents.handle",
+                      "opendata.dataset.publish", "opendata.dataset.view_private",
+                      "opendata.resource.download_restricted"},
     Role.LEADER: {"catalog.procedure.view_draft", "accounts.personal_data.view", "indicators.view",
                   "onestop.dossier.process", "onestop.dossier.approve", "onestop.dossier.view",
                   "onestop.stats.view", "documents.view", "documents.draft", "documents.review",
-                  "documents.approve", "documents.direct", "documents.handle"},
-    Role.CLERK: {"documents.view", "documents.register"},
+                  "documents.approve", "documents.direct", "documents.handle",
+                  "opendata.dataset.publish", "opendata.dataset.view_private",
+                  "opendata.resource.download_restricted"},
+    Role.CLERK: {"documents.view", "documents.register", "opendata.dataset.view_private",
+                 "opendata.resource.download_restricted"},
     Role.AGENCY_ADMIN: {"catalog.procedure.view_draft", "catalog.procedure.manage",
                         "directory.grant.manage", "core.audit.view", "indicators.view",
-                        "onestop.dossier.view", "onestop.stats.view"},
+                        "onestop.dossier.view", "onestop.stats.view",
+                        "opendata.dataset.publish", "opendata.dataset.view_private",
+                        "opendata.resource.download_restricted"},
     # Everything except acting on dossiers and documents, which is the work of the agencies'
     # own officers (and reading their correspondence).
     Role.PROVINCE_ADMIN: set(PERMISSIONS) - {"onestop.dossier.receive", "onestop.dossier.process",
@@ -33,7 +42,7 @@ EXPECTED = {
     - {"documents.view", "documents.draft", "documents.review", "documents.approve",
        "documents.register", "documents.direct", "documents.handle"},
     Role.OBSERVER: {"catalog.procedure.view_draft", "indicators.view", "onestop.dossier.view",
-                    "onestop.stats.view"},
+                    "onestop.stats.view", "opendata.resource.download_restricted"},
 }
 
 
@@ -83,3 +92,10 @@ def test_a_deactivated_officer_loses_every_permission():
     user.save()
     assert agency_scope(user, "catalog.import").empty
     assert not can(user, "catalog.import", agency)
+
+
+def test_only_province_admins_manage_signing_certificates():
+    """Issuing and revoking signing certificates is the province PKI operator's job; agency
+    admins and leaders (who sign) may not issue themselves a certificate."""
+    holders = {role for role in Role if "signing.certificate.manage" in EXPECTED.get(role, set())}
+    assert holders == {Role.PROVINCE_ADMIN}

@@ -1,0 +1,221 @@
+"""Demo datasets of the demo province (Thanh Hóa): a few dozen real-looking datasets of its
+departments, with themes, tags, licenses, update frequencies, temporal and spatial coverage,
+and links. Links to the platform's own exports point at `site_url`; the others are examples
+(example.gov.vn). Some datasets are for agencies only, one is private to named agencies, one
+is a draft, so the access rules show in the demo. Loading again changes nothing.
+
+Not wired into `tinhso demo` yet:
+
+    from tinhso.accounts.models import User
+    from tinhso.opendata.demo import load_datasets
+    load_datasets(actor=User.objects.get(username="admin"))
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from tinhso.directory.demo import PROVINCE_LETTERS, PROVINCIAL_BODIES
+from tinhso.directory.models import AdminUnit, Agency
+from tinhso.opendata.dictize import org_name
+from tinhso.opendata.models import Dataset, Group
+from tinhso.opendata.services import dataset_create
+
+THEMES = [
+    ("dan-cu", "Dân cư và lao động"), ("hanh-chinh", "Hành chính công"), ("y-te", "Y tế"),
+    ("giao-duc", "Giáo dục"), ("kinh-te", "Kinh tế và tài chính"),
+    ("nong-nghiep", "Nông nghiệp và môi trường"), ("xay-dung", "Xây dựng và giao thông"),
+    ("van-hoa", "Văn hóa, thể thao và du lịch"), ("khoa-hoc", "Khoa học và công nghệ"),
+]
+EXAMPLE = "https://example.gov.vn/thanhhoa"
+
+# (agency short name, name, title, notes, tags, themes, frequency, access, resources
+#  [(name, format, url path; "{site}" is the portal itself)], start year)
+SPECS: list[tuple[Any, ...]] = [
+    ("VP", "don-vi-hanh-chinh-tinh-thanh-hoa", "Danh mục đơn vị hành chính tỉnh Thanh Hóa",
+     "Các xã, phường của tỉnh sau sắp xếp ngày 01/7/2025, với mã đơn vị hành chính và đơn vị "
+     "kế thừa.", ["đơn vị hành chính", "sáp nhập"], ["hanh-chinh", "dan-cu"], "irregular",
+     "open", [("Danh mục xã, phường", "CSV", f"{EXAMPLE}/dvhc.csv")], 2025),
+    ("VP", "danh-muc-thu-tuc-hanh-chinh", "Danh mục thủ tục hành chính",
+     "Thủ tục hành chính của tỉnh: mã, tên, cơ quan thực hiện, mức độ dịch vụ công trực tuyến, "
+     "thời hạn giải quyết, phí và lệ phí.", ["thủ tục hành chính", "dịch vụ công"],
+     ["hanh-chinh"], "weekly", "open",
+     [("Danh mục thủ tục (CSV)", "CSV", "{site}/api/v1/procedures/export?format=csv"),
+      ("Danh mục thủ tục (JSON)", "JSON", "{site}/api/v1/procedures/export")], 2023),
+    ("VP", "ho-so-theo-thang-va-co-quan", "Hồ sơ thủ tục hành chính theo tháng và cơ quan",
+     "Số hồ sơ tiếp nhận, đã giải quyết, đúng hạn, quá hạn theo tháng và cơ quan.",
+     ["hồ sơ", "một cửa", "thống kê"], ["hanh-chinh"], "monthly", "open",
+     [("Thống kê hồ sơ theo tháng", "CSV", f"{EXAMPLE}/ho-so-thang.csv")], 2022),
+    ("VP", "van-ban-di-den-theo-co-quan", "Số văn bản đi, đến theo cơ quan",
+     "Số văn bản điện tử gửi, nhận và tỷ lệ ký số theo cơ quan, theo quý.",
+     ["văn bản điện tử", "ký số"], ["hanh-chinh"], "quarterly", "agencies",
+     [("Văn bản theo quý", "XLSX", f"{EXAMPLE}/van-ban.xlsx")], 2022),
+    ("SNV", "bien-che-cong-chuc", "Biên chế công chức, viên chức theo cơ quan",
+     "Số biên chế được giao và có mặt theo cơ quan, đơn vị.", ["biên chế", "công chức"],
+     ["hanh-chinh"], "annual", "agencies",
+     [("Biên chế năm", "XLSX", f"{EXAMPLE}/bien-che.xlsx")], 2021),
+    ("SNV", "to-cong-nghe-so-cong-dong", "Tổ công nghệ số cộng đồng",
+     "Tổ công nghệ số cộng đồng theo xã, phường: số tổ, số thành viên, số người được tập huấn.",
+     ["chuyển đổi số", "tổ công nghệ số"], ["khoa-hoc", "dan-cu"], "quarterly", "open",
+     [("Danh sách tổ", "CSV", f"{EXAMPLE}/to-cnscd.csv")], 2022),
+    ("STP", "dang-ky-ho-tich", "Đăng ký hộ tịch theo xã, phường",
+     "Số khai sinh, kết hôn, khai tử đăng ký theo xã, phường và tháng.",
+     ["hộ tịch", "khai sinh"], ["dan-cu"], "monthly", "open",
+     [("Số liệu hộ tịch", "CSV", f"{EXAMPLE}/ho-tich.csv")], 2022),
+    ("STP", "to-chuc-hanh-nghe-cong-chung", "Tổ chức hành nghề công chứng",
+     "Văn phòng công chứng, phòng công chứng: tên, địa chỉ, số công chứng viên.",
+     ["công chứng"], ["hanh-chinh"], "irregular", "open",
+     [("Danh sách", "JSON", f"{EXAMPLE}/cong-chung.json")], 2020),
+    ("STC", "thu-chi-ngan-sach", "Thu, chi ngân sách nhà nước trên địa bàn tỉnh",
+     "Dự toán và thực hiện thu, chi ngân sách theo quý.", ["ngân sách", "tài chính"],
+     ["kinh-te"], "quarterly", "open",
+     [("Thu chi ngân sách", "XLSX", f"{EXAMPLE}/ngan-sach.xlsx"),
+      ("Báo cáo công khai", "PDF", f"{EXAMPLE}/cong-khai-ngan-sach.pdf")], 2021),
+    ("STC", "doanh-nghiep-thanh-lap-moi", "Doanh nghiệp thành lập mới theo tháng",
+     "Số doanh nghiệp thành lập mới, vốn đăng ký, ngành nghề theo tháng.",
+     ["doanh nghiệp", "đăng ký kinh doanh"], ["kinh-te"], "monthly", "open",
+     [("Doanh nghiệp mới", "CSV", f"{EXAMPLE}/doanh-nghiep.csv")], 2022),
+    ("STC", "du-an-dau-tu-cong", "Dự án đầu tư công",
+     "Danh mục dự án đầu tư công: tổng mức đầu tư, tiến độ giải ngân.",
+     ["đầu tư công", "giải ngân"], ["kinh-te", "xay-dung"], "monthly", "agencies",
+     [("Tiến độ giải ngân", "XLSX", f"{EXAMPLE}/dau-tu-cong.xlsx")], 2023),
+    ("SXD", "cap-phep-xay-dung", "Giấy phép xây dựng đã cấp",
+     "Giấy phép xây dựng đã cấp theo xã, phường và loại công trình.",
+     ["xây dựng", "giấy phép"], ["xay-dung"], "monthly", "open",
+     [("Giấy phép xây dựng", "CSV", f"{EXAMPLE}/gpxd.csv")], 2022),
+    ("SXD", "mang-luoi-duong-bo", "Mạng lưới đường bộ do tỉnh quản lý",
+     "Tuyến đường tỉnh: chiều dài, cấp đường, hình học.", ["giao thông", "đường bộ"],
+     ["xay-dung"], "annual", "open",
+     [("Tuyến đường", "GeoJSON", f"{EXAMPLE}/duong-tinh.geojson")], 2024),
+    ("SXD", "diem-dung-xe-buyt", "Điểm dừng xe buýt", "Vị trí, tuyến đi qua các điểm dừng.",
+     ["xe buýt", "giao thông công cộng"], ["xay-dung"], "irregular", "open",
+     [("Điểm dừng", "GeoJSON", f"{EXAMPLE}/xe-buyt.geojson")], 2024),
+    ("SNNMT", "san-pham-ocop", "Sản phẩm OCOP", "Sản phẩm OCOP được công nhận: chủ thể, hạng "
+     "sao, xã, phường.", ["OCOP", "nông sản"], ["nong-nghiep", "kinh-te"], "quarterly",
+     "open", [("Sản phẩm OCOP", "CSV", f"{EXAMPLE}/ocop.csv")], 2020),
+    ("SNNMT", "chat-luong-khong-khi", "Quan trắc chất lượng không khí",
+     "Chỉ số chất lượng không khí (AQI) tại các trạm quan trắc tự động.",
+     ["môi trường", "không khí"], ["nong-nghiep"], "daily", "open",
+     [("AQI theo giờ", "CSV", f"{EXAMPLE}/aqi.csv"),
+      ("Trạm quan trắc", "GeoJSON", f"{EXAMPLE}/tram.geojson")], 2024),
+    ("SNNMT", "dien-tich-gieo-trong", "Diện tích gieo trồng và sản lượng lúa",
+     "Diện tích, năng suất, sản lượng lúa theo vụ và xã.", ["lúa", "trồng trọt"],
+     ["nong-nghiep"], "annual", "open", [("Sản lượng", "XLSX", f"{EXAMPLE}/lua.xlsx")], 2019),
+    ("SNNMT", "bang-gia-dat", "Bảng giá đất", "Bảng giá đất áp dụng trên địa bàn tỉnh.",
+     ["đất đai", "giá đất"], ["nong-nghiep", "kinh-te"], "annual", "open",
+     [("Bảng giá đất", "PDF", f"{EXAMPLE}/gia-dat.pdf")], 2025),
+    ("SCT", "cho-va-sieu-thi", "Chợ, siêu thị, trung tâm thương mại",
+     "Danh sách và vị trí chợ, siêu thị, trung tâm thương mại.", ["thương mại", "chợ"],
+     ["kinh-te"], "annual", "open", [("Danh sách", "CSV", f"{EXAMPLE}/cho.csv")], 2023),
+    ("SCT", "tieu-thu-dien", "Sản lượng điện thương phẩm", "Điện thương phẩm theo tháng, theo "
+     "thành phần phụ tải.", ["điện", "năng lượng"], ["kinh-te"], "monthly", "agencies",
+     [("Điện thương phẩm", "XLSX", f"{EXAMPLE}/dien.xlsx")], 2022),
+    ("SYT", "co-so-kham-chua-benh", "Cơ sở khám bệnh, chữa bệnh",
+     "Bệnh viện, trạm y tế, phòng khám: địa chỉ, số giường, chuyên khoa.",
+     ["y tế", "bệnh viện"], ["y-te"], "annual", "open",
+     [("Cơ sở khám chữa bệnh", "CSV", f"{EXAMPLE}/co-so-y-te.csv")], 2023),
+    ("SYT", "tiem-chung-mo-rong", "Tiêm chủng mở rộng", "Tỷ lệ tiêm chủng đầy đủ ở trẻ dưới 1 "
+     "tuổi theo xã, phường.", ["tiêm chủng", "trẻ em"], ["y-te"], "monthly", "open",
+     [("Tỷ lệ tiêm chủng", "CSV", f"{EXAMPLE}/tiem-chung.csv")], 2022),
+    ("SYT", "benh-truyen-nhiem", "Ca bệnh truyền nhiễm theo tuần",
+     "Số ca mắc sốt xuất huyết, tay chân miệng theo tuần và xã (chỉ cho cơ quan nhà nước).",
+     ["dịch bệnh", "sốt xuất huyết"], ["y-te"], "weekly", "agencies",
+     [("Ca bệnh theo tuần", "CSV", f"{EXAMPLE}/ca-benh.csv")], 2024),
+    ("SGDĐT", "truong-hoc", "Trường học các cấp", "Trường mầm non, tiểu học, THCS, THPT: địa "
+     "chỉ, số lớp, số học sinh.", ["trường học", "giáo dục"], ["giao-duc"], "annual", "open",
+     [("Danh sách trường", "CSV", f"{EXAMPLE}/truong.csv")], 2023),
+    ("SGDĐT", "ket-qua-thi-tot-nghiep", "Kết quả thi tốt nghiệp THPT",
+     "Điểm trung bình, tỷ lệ đỗ theo trường và môn.", ["thi tốt nghiệp", "THPT"],
+     ["giao-duc"], "annual", "open", [("Kết quả", "XLSX", f"{EXAMPLE}/thi.xlsx")], 2020),
+    ("SKHCN", "ha-tang-so", "Hạ tầng số của cơ quan nhà nước",
+     "Máy tính, máy in, thiết bị mạng của các cơ quan tỉnh, huyện, xã.",
+     ["hạ tầng số", "chuyển đổi số"], ["khoa-hoc"], "annual", "named",
+     [("Thiết bị", "XLSX", f"{EXAMPLE}/ha-tang.xlsx")], 2022),
+    ("SKHCN", "chi-so-chuyen-doi-so", "Chỉ số chuyển đổi số cấp xã",
+     "Kết quả đánh giá chỉ số chuyển đổi số của xã, phường.", ["chuyển đổi số", "chỉ số"],
+     ["khoa-hoc"], "annual", "open", [("Chỉ số", "CSV", f"{EXAMPLE}/dx-index.csv")], 2022),
+    ("SVHTTDL", "diem-du-lich", "Điểm du lịch", "Khu, điểm du lịch: vị trí, loại hình, lượt "
+     "khách.", ["du lịch", "Sầm Sơn"], ["van-hoa"], "annual", "open",
+     [("Điểm du lịch", "GeoJSON", f"{EXAMPLE}/du-lich.geojson")], 2023),
+    ("SVHTTDL", "luot-khach-du-lich", "Lượt khách du lịch theo tháng",
+     "Lượt khách, doanh thu du lịch theo tháng.", ["du lịch", "thống kê"], ["van-hoa"],
+     "monthly", "open", [("Lượt khách", "CSV", f"{EXAMPLE}/khach.csv")], 2022),
+    ("SVHTTDL", "di-tich-lich-su", "Di tích lịch sử, văn hóa", "Di tích được xếp hạng cấp quốc "
+     "gia và cấp tỉnh.", ["di tích", "văn hóa"], ["van-hoa"], "irregular", "open",
+     [("Di tích", "JSON", f"{EXAMPLE}/di-tich.json")], 2018),
+    ("SDTTG", "co-so-ton-giao", "Cơ sở tôn giáo", "Cơ sở tôn giáo theo xã, phường.",
+     ["tôn giáo"], ["van-hoa"], "annual", "agencies",
+     [("Cơ sở", "XLSX", f"{EXAMPLE}/ton-giao.xlsx")], 2023),
+    ("TTr", "ket-qua-thanh-tra", "Kết quả thanh tra, kiểm tra", "Số cuộc thanh tra, kiến nghị "
+     "thu hồi theo năm.", ["thanh tra"], ["hanh-chinh"], "annual", "open",
+     [("Kết quả", "PDF", f"{EXAMPLE}/thanh-tra.pdf")], 2021),
+    ("BQLKKTNS", "doanh-nghiep-khu-cong-nghiep", "Doanh nghiệp trong khu kinh tế, khu công "
+     "nghiệp", "Dự án, vốn đăng ký, lao động trong Khu kinh tế Nghi Sơn và các khu công "
+     "nghiệp.", ["khu công nghiệp", "Nghi Sơn"], ["kinh-te"], "quarterly", "open",
+     [("Dự án", "CSV", f"{EXAMPLE}/kcn.csv")], 2021),
+    ("BQLKKTNS", "quy-hoach-khu-kinh-te", "Quy hoạch Khu kinh tế Nghi Sơn (dự thảo)",
+     "Bản đồ phân khu đang lấy ý kiến.", ["quy hoạch"], ["xay-dung"], "never", "draft",
+     [("Bản đồ", "PDF", f"{EXAMPLE}/quy-hoach.pdf")], 2025),
+]
+
+
+def _themes() -> None:
+    now = timezone.now()
+    for name, title in THEMES:
+        Group.objects.get_or_create(name=name, defaults={"title": title, "created": now})
+
+
+def _agencies(province_code: str) -> dict[str, Agency]:
+    letters = PROVINCE_LETTERS[province_code]
+    codes = {f"000.00.{third}.{letters}": short for third, _n, short, _k in PROVINCIAL_BODIES}
+    return {codes[a.code]: a for a in Agency.objects.filter(code__in=codes)}
+
+
+def _data(spec: tuple[Any, ...], agency: Agency, site_url: str, everyone: list[Agency],
+          province_unit: bool, province_code: str) -> dict[str, Any]:
+    _short, name, title, notes, tags, themes, frequency, access, resources, since = spec
+    data: dict[str, Any] = {
+        "name": name, "title": title, "notes": notes, "owner_org": org_name(agency),
+        "tags": [{"name": t} for t in tags], "groups": [{"name": g} for g in themes],
+        "license_id": "cc-by-4.0" if access == "open" else "other-closed",
+        "frequency": frequency, "temporal_start": f"{since}-01-01",
+        "maintainer": agency.name, "maintainer_email": f"dulieu.{name[:20]}@example.gov.vn",
+        "spatial_units": [province_code] if province_unit else [],
+        "resources": [{"name": n, "format": f, "url": u.replace("{site}", site_url)}
+                      for n, f, u in resources],
+    }
+    if access == "draft":
+        data["state"] = "draft"
+    elif access == "named":
+        data["access_level"] = "named"
+        data["shared_with"] = [org_name(a) for a in everyone if a.pk != agency.pk][:3]
+    else:
+        data["access_level"] = access
+    return data
+
+
+@transaction.atomic
+def load_datasets(*, actor: Any, province_code: str = "38", site_url: str = "") -> int:
+    """Create the demo datasets through the services (so each has its first version and audit
+    event), as `actor`, who must publish for the province (its administrator); links to the
+    portal's own exports start with `site_url` (default TINHSO_PUBLIC_URL). Returns how many
+    were created; datasets already there (by name) are left as they are."""
+    site_url = site_url or settings.TINHSO_PUBLIC_URL
+    _themes()
+    agencies = _agencies(province_code)
+    existing = set(Dataset.objects.values_list("name", flat=True))
+    province_unit = AdminUnit.objects.filter(code=province_code, level=1).exists()
+    created = 0
+    for spec in SPECS:
+        agency = agencies.get(spec[0])
+        if agency is None or spec[1] in existing:
+            continue
+        dataset_create(actor=actor, data=_data(spec, agency, site_url.rstrip("/"),
+                                               list(agencies.values()), province_unit,
+                                               province_code))
+        created += 1
+    return created

@@ -1,0 +1,229 @@
+"""Open data: datasets (CKAN "packages") published by agencies, their resources, the tags and
+themes (CKAN "groups") that classify them, and a kept version of every change.
+
+An organization in CKAN's sense is a directory `Agency`; no table of its own. Ids are UUIDs,
+as CKAN clients expect opaque string ids."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from tinhso.directory.models import AdminUnit, Agency
+
+NAME_MAX = 100  # CKAN's limit for dataset, group and tag names
+TITLE_MAX = 500
+URL_MAX = 2000
+
+
+class State(models.TextChoices):
+    DRAFT = "draft", _("Bản nháp")
+    ACTIVE = "active", _("Đã công bố")
+    DELETED = "deleted", _("Đã xóa")
+
+
+class AccessLevel(models.TextChoices):
+    """Who may see a dataset and download its resources."""
+
+    OPEN = "open", _("Mở cho mọi người")
+    AGENCIES = "agencies", _("Ai cũng xem được, chỉ cơ quan nhà nước được tải")
+    NAMED = "named", _("Riêng cơ quan chủ quản và các cơ quan được chia sẻ")
+
+
+class Frequency(models.TextChoices):
+    """Update frequency, named as the EU frequency vocabulary that DCAT-AP uses."""
+
+    CONTINUOUS = "continuous", _("Liên tục")
+    DAILY = "daily", _("Hằng ngày")
+    WEEKLY = "weekly", _("Hằng tuần")
+    MONTHLY = "monthly", _("Hằng tháng")
+    QUARTERLY = "quarterly", _("Hằng quý")
+    ANNUAL = "annual", _("Hằng năm")
+    IRREGULAR = "irregular", _("Không định kỳ")
+    NEVER = "never", _("Không cập nhật")
+
+
+class Tag(models.Model):
+    name = models.CharField(_("từ khóa"), max_length=NAME_MAX, unique=True)
+
+    class Meta:
+        verbose_name = _("từ khóa")
+        verbose_name_plural = _("từ khóa")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Group(models.Model):
+    """A theme (chủ đề) that datasets of any agency belong to: CKAN's "group"."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    name = models.SlugField(_("tên định danh"), max_length=NAME_MAX, unique=True)
+    title = models.CharField(_("tên chủ đề"), max_length=TITLE_MAX)
+    description = models.TextField(_("mô tả"), blank=True)
+    image_url = models.CharField(max_length=URL_MAX, blank=True)
+    created = models.DateTimeField(default=timezone.now)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        verbose_name = _("chủ đề")
+        verbose_name_plural = _("chủ đề")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Dataset(models.Model):
+    """A dataset as its publisher describes it. Only the services change it, and each change
+    bumps `revision` and keeps a DatasetVersion."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    name = models.CharField(_("tên định danh"), max_length=NAME_MAX, unique=True)
+    title = models.CharField(_("tiêu đề"), max_length=TITLE_MAX)
+    notes = models.TextField(_("mô tả"), blank=True)
+    url = models.CharField(_("trang nguồn"), max_length=URL_MAX, blank=True)
+    version = models.CharField(_("phiên bản"), max_length=100, blank=True)
+    license_id = models.CharField(_("giấy phép"), max_length=100, blank=True)
+    author = models.CharField(_("tác giả"), max_length=255, blank=True)
+    author_email = models.CharField(max_length=255, blank=True)
+    maintainer = models.CharField(_("người liên hệ"), max_length=255, blank=True)
+    maintainer_email = models.CharField(_("thư điện tử liên hệ"), max_length=255, blank=True)
+    owner_org = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+",
+                                  verbose_name=_("cơ quan công bố"))
+    province_code = models.CharField(max_length=8)
+    tags = models.ManyToManyField(Tag, blank=True, related_name="datasets")
+    groups = models.ManyToManyField(Group, blank=True, related_name="datasets")
+    temporal_start = models.DateField(_("dữ liệu từ ngày"), null=True, blank=True)
+    temporal_end = models.DateField(_("dữ liệu đến ngày"), null=True, blank=True)
+    spatial_units = models.ManyToManyField(AdminUnit, blank=True, related_name="+",
+                                           verbose_name=_("phạm vi địa lý"))
+    frequency = models.CharField(_("tần suất cập nhật"), max_length=12,
+                                 choices=Frequency.choices, blank=True)
+    state = models.CharField(_("trạng thái"), max_length=8, choices=State.choices,
+                             default=State.ACTIVE)
+    access_level = models.CharField(_("mức truy cập"), max_length=8,
+                                    choices=AccessLevel.choices, default=AccessLevel.OPEN)
+    # For AccessLevel.NAMED: the agencies, besides the owner, that see the dataset.
+    shared_with = models.ManyToManyField(Agency, blank=True, related_name="+",
+                                         verbose_name=_("chia sẻ với cơ quan"))
+    extras = models.JSONField(default=list, blank=True)  # CKAN's [{"key", "value"}]
+    creator = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                on_delete=models.PROTECT, related_name="+")
+    metadata_created = models.DateTimeField()
+    metadata_modified = models.DateTimeField()
+    revision = models.PositiveIntegerField(default=1)
+    # Name, title, description, tags and the publisher's name folded ("Hồ sơ" -> "ho so");
+    # a trigram index serves it on PostgreSQL (migration 0002).
+    search_folded = models.TextField(editable=False, default="")
+
+    class Meta:
+        verbose_name = _("bộ dữ liệu")
+        verbose_name_plural = _("bộ dữ liệu")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(temporal_start__isnull=True) | Q(temporal_end__isnull=True)
+                | Q(temporal_end__gte=models.F("temporal_start")),
+                name="dataset_temporal_range",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["state", "access_level", "metadata_modified"],
+                         name="dataset_listing"),
+            models.Index(fields=["owner_org", "state"], name="dataset_owner_state"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def private(self) -> bool:
+        """CKAN's `private`: hidden from everyone but the owner (and, here, named agencies)."""
+        return self.access_level == AccessLevel.NAMED
+
+
+class Resource(models.Model):
+    """A file or link of a dataset: a CSV, an XLSX, an API endpoint, a PDF report."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    dataset = models.ForeignKey(Dataset, on_delete=models.CASCADE, related_name="resources",
+                                db_index=False)  # led by resource_position
+    url = models.CharField(_("đường dẫn"), max_length=URL_MAX, blank=True)
+    url_type = models.CharField(max_length=16, blank=True)  # "" (a link) or "upload"
+    # An uploaded file's name in the default storage; each upload gets a new one, so the
+    # files of older versions stay.
+    storage_path = models.CharField(max_length=500, blank=True)
+    name = models.CharField(_("tên"), max_length=TITLE_MAX, blank=True)
+    description = models.TextField(_("mô tả"), blank=True)
+    format = models.CharField(_("định dạng"), max_length=32, blank=True)
+    mimetype = models.CharField(max_length=100, blank=True)
+    size = models.BigIntegerField(null=True, blank=True)
+    hash = models.CharField(max_length=128, blank=True)
+    state = models.CharField(max_length=8, choices=State.choices, default=State.ACTIVE)
+    position = models.PositiveIntegerField(default=0)
+    created = models.DateTimeField()
+    last_modified = models.DateTimeField(null=True, blank=True)  # of the data itself
+    metadata_modified = models.DateTimeField()
+    revision = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("tài nguyên")
+        verbose_name_plural = _("tài nguyên")
+        ordering = ["dataset", "position"]
+        indexes = [models.Index(fields=["dataset", "state", "position"],
+                                name="resource_position")]
+
+    def __str__(self) -> str:
+        return self.name or str(self.id)
+
+
+class DatasetVersion(models.Model):
+    """The dataset's metadata (its CKAN dictionary, resources included) as one change left
+    it; kept for good."""
+
+    dataset = models.ForeignKey(Dataset, on_delete=models.CASCADE, related_name="versions",
+                                db_index=False)  # led by the unique constraint
+    number = models.PositiveIntegerField()
+    data = models.JSONField()
+    at = models.DateTimeField()
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                              on_delete=models.PROTECT, related_name="+")
+    action = models.CharField(max_length=32)
+
+    class Meta:
+        verbose_name = _("phiên bản bộ dữ liệu")
+        verbose_name_plural = _("phiên bản bộ dữ liệu")
+        constraints = [models.UniqueConstraint(fields=["dataset", "number"],
+                                               name="dataset_version_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.dataset_id} v{self.number}"
+
+
+class ResourceVersion(models.Model):
+    """A resource as one change left it (its URL or stored file, size, hash); kept for good,
+    so that older data stays reachable."""
+
+    resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="versions",
+                                 db_index=False)  # led by the unique constraint
+    number = models.PositiveIntegerField()
+    data = models.JSONField()
+    storage_path = models.CharField(max_length=500, blank=True)
+    at = models.DateTimeField()
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                              on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("phiên bản tài nguyên")
+        verbose_name_plural = _("phiên bản tài nguyên")
+        constraints = [models.UniqueConstraint(fields=["resource", "number"],
+                                               name="resource_version_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.resource_id} v{self.number}"

@@ -1,0 +1,236 @@
+"""The part of Solr's query language that CKAN clients and harvesters send, turned into
+database filters: `field:value`, `field:"a value"`, `field:(a OR b)`, `field:[from TO to]`,
+`-field:value`, free words, joined by AND (the default) and OR. Every value becomes a bound
+parameter; anything else is a Search Query Error, never SQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from tinhso.core.errors import DomainError
+from tinhso.core.text import fold
+from tinhso.opendata.dictize import agency_code
+from tinhso.opendata.models import AccessLevel, Dataset, Resource, State
+
+MAX_CLAUSES = 50
+MAX_WORDS = 10
+NOTHING = Q(pk__in=[])
+
+_TOKEN = re.compile(
+    r"""\s*(?:
+      (?P<op>AND|OR|NOT|&&|\|\|)(?=\s|$)
+    | (?P<sign>[+-])?(?:
+          (?P<field>[A-Za-z_][\w.]*):(?P<value>"[^"]*"|\[[^\]]*\]|\{[^}]*\}|\([^)]*\)|[^\s()"]+)
+        | (?P<term>"[^"]*"|[^\s"()]+)
+      )
+    )""", re.VERBOSE)
+
+
+class SearchQueryError(DomainError):
+    """A q, fq or sort expression that cannot be understood (CKAN's Search Query Error)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message=message, status=400, code="search_query")
+
+
+def _unquote(value: str) -> str:
+    return value[1:-1] if len(value) >= 2 and value[0] == value[-1] == '"' else value
+
+
+def _values(raw: str) -> list[str]:
+    if raw.startswith("(") and raw.endswith(")"):
+        parts = re.findall(r'"[^"]*"|[^\s]+', raw[1:-1])
+        return [_unquote(p) for p in parts if p not in ("OR", "||")]
+    return [_unquote(raw)]
+
+
+def _moment(text: str, field: str) -> dt.datetime | None:
+    if text == "*":
+        return None
+    try:
+        value = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise SearchQueryError(_("Thời điểm không hợp lệ trong %(field)s: %(value)s")
+                               % {"field": field, "value": text}) from None
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
+def _range(field: str, raw: str) -> Q:
+    m = re.fullmatch(r"[\[{]\s*(\S+)\s+TO\s+(\S+)\s*[\]}]", raw)
+    if not m:
+        raise SearchQueryError(_("Khoảng không hợp lệ: %(value)s") % {"value": raw})
+    low, high = _moment(m[1], field), _moment(m[2], field)
+    inclusive = raw.startswith("[")
+    cond = Q()
+    if low is not None:
+        cond &= Q(**{f"{field}__{'gte' if inclusive else 'gt'}": low})
+    if high is not None:
+        cond &= Q(**{f"{field}__{'lte' if inclusive else 'lt'}": high})
+    return cond
+
+
+def _through(rel: str, **lookup: Any) -> Q:
+    through = getattr(Dataset, rel).through.objects.filter(**lookup)
+    return Q(pk__in=through.values("dataset_id"))
+
+
+def _organization(v: str) -> Q:
+    code = agency_code(v)
+    return Q(owner_org__code=code) if code else NOTHING
+
+
+def _owner_org(v: str) -> Q:
+    return Q(owner_org_id=int(v)) if v.isdigit() else _organization(v)
+
+
+def _id(v: str) -> Q:
+    try:
+        return Q(pk=uuid.UUID(v))
+    except ValueError:
+        return NOTHING
+
+
+def _text(v: str) -> Q:
+    cond = Q()
+    for word in fold(re.sub(r'[\\+\-!(){}\[\]^"~*?:/]', " ", v)).split()[:MAX_WORDS]:
+        cond &= Q(search_folded__contains=word)
+    return cond
+
+
+def _phrase(v: str) -> Q:
+    folded = fold(v)
+    return Q(search_folded__contains=folded) if folded else Q()
+
+
+def _capacity(v: str) -> Q:
+    if v == "public":
+        return ~Q(access_level=AccessLevel.NAMED)
+    return Q(access_level=AccessLevel.NAMED) if v == "private" else NOTHING
+
+
+FIELDS: dict[str, Callable[[str], Q]] = {
+    "organization": _organization,
+    "owner_org": _owner_org,
+    "groups": lambda v: _through("groups", group__name=v),
+    "tags": lambda v: _through("tags", tag__name=v),
+    "res_format": lambda v: Q(pk__in=Resource.objects.filter(state=State.ACTIVE, format__iexact=v)
+                             .values("dataset_id")),
+    "license_id": lambda v: Q(license_id=v),
+    "name": lambda v: Q(name=v),
+    "id": _id,
+    "frequency": lambda v: Q(frequency=v),
+    "access_level": lambda v: Q(access_level=v),
+    "capacity": _capacity,
+    "dataset_type": lambda v: Q() if v == "dataset" else NOTHING,
+    "type": lambda v: Q() if v == "dataset" else NOTHING,
+    "text": _text,
+    "title": _text,
+    "notes": _text,
+}
+RANGE_FIELDS = {"metadata_modified", "metadata_created"}
+
+
+def _clause(m: re.Match[str]) -> Q:
+    field, raw = m["field"], m["value"]
+    if field is None:
+        term = m["term"]
+        if term in ("*", "*:*"):
+            return Q()
+        return _phrase(term[1:-1]) if term.startswith('"') else _text(term)
+    if field in RANGE_FIELDS:
+        if raw[0] in "[{":
+            return _range(field, raw)
+        moment = _moment(_unquote(raw), field)
+        return Q(**{field: moment})
+    if field not in FIELDS:
+        raise SearchQueryError(_("Không tìm theo trường “%(field)s” được.") % {"field": field})
+    if raw[0] in "[{":
+        raise SearchQueryError(_("Trường “%(field)s” không tìm theo khoảng.") % {"field": field})
+    fn = FIELDS[field]
+    cond = NOTHING
+    for v in _values(raw):
+        cond |= Q() if v == "*" else fn(v)
+    return cond
+
+
+def parse(expression: str) -> Q:
+    """A Q for a q or fq expression: AND of OR-groups, read left to right."""
+    text = expression.strip()
+    if not text or text == "*:*":
+        return Q()
+    groups: list[Q] = []
+    current: Q | None = None
+    pending_or = negate = False
+    pos, clauses = 0, 0
+    while pos < len(text):
+        m = _TOKEN.match(text, pos)
+        if m is None or m.end() == pos:
+            raise SearchQueryError(_("Biểu thức tìm kiếm không hợp lệ gần: %(near)s")
+                                   % {"near": text[pos:pos + 30]})
+        pos = m.end()
+        if m["op"]:
+            if m["op"] in ("OR", "||"):
+                pending_or = True
+            elif m["op"] == "NOT":
+                negate = True
+            continue
+        clauses += 1
+        if clauses > MAX_CLAUSES:
+            raise SearchQueryError(_("Biểu thức tìm kiếm quá dài."))
+        cond = _clause(m)
+        if negate or m["sign"] == "-":
+            cond = ~cond
+        negate = False
+        if pending_or and current is not None:
+            current |= cond
+        else:
+            if current is not None:
+                groups.append(current)
+            current = cond
+        pending_or = False
+    if current is not None:
+        groups.append(current)
+    out = Q()
+    for g in groups:
+        out &= g
+    return out
+
+
+SORT_FIELDS = {
+    "metadata_modified": "metadata_modified",
+    "metadata_created": "metadata_created",
+    "name": "name",
+    "title_string": "title",
+    "title": "title",
+    "id": "id",
+}
+
+
+def parse_sort(sort: str) -> list[str]:
+    """Order-by terms for a CKAN sort ("score desc, metadata_modified desc"); `score` has no
+    meaning without a relevance rank and is skipped. Always ends on the id, so pages are
+    stable."""
+    order: list[str] = []
+    for part in (p.strip() for p in sort.split(",")):
+        if not part:
+            continue
+        bits = part.split()
+        field = bits[0]
+        direction = bits[1].lower() if len(bits) > 1 else "asc"
+        if len(bits) > 2 or direction not in ("asc", "desc") or (
+                field not in SORT_FIELDS and field != "score"):
+            raise SearchQueryError(_('Tham số "sort" không hợp lệ: %(sort)s') % {"sort": part})
+        if field == "score":
+            continue
+        column = SORT_FIELDS[field]
+        order.append(f"-{column}" if direction == "desc" else column)
+    if "id" not in order and "-id" not in order:
+        order.append("id")
+    return order

@@ -1,0 +1,200 @@
+"""Reads of the open data catalog, scoped by who asks (see `access`). A search page costs the
+same few queries however many datasets match or are shown: one count, one page, one per
+relation of the page, one per facet."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext as _
+
+from tinhso.core.errors import NotFound
+from tinhso.core.text import fold
+from tinhso.directory.models import Agency
+from tinhso.opendata.access import visible_q
+from tinhso.opendata.dictize import agency_code, with_relations
+from tinhso.opendata.licenses import LICENSES
+from tinhso.opendata.models import Dataset, Group, Resource, State, Tag
+from tinhso.opendata.query import parse, parse_sort
+
+MAX_ROWS = 1000
+
+
+@dataclass(frozen=True)
+class Search:
+    q: str = ""
+    fq: tuple[str, ...] = ()
+    rows: int = 10
+    start: int = 0
+    sort: str = "score desc, metadata_modified desc"
+    facet_fields: tuple[str, ...] = ()
+    facet_limit: int = 50
+    facet_mincount: int = 1
+    include_private: bool = False
+    include_drafts: bool = False
+
+
+@dataclass
+class FacetItem:
+    name: str
+    display_name: str
+    count: int
+
+
+@dataclass
+class SearchResult:
+    count: int
+    datasets: list[Dataset]
+    facets: dict[str, list[FacetItem]] = field(default_factory=dict)
+
+
+def datasets_visible_to(user: Any, **flags: bool) -> QuerySet[Dataset]:
+    return Dataset.objects.filter(visible_q(user, **flags))
+
+
+def _by_id_or_name(qs: QuerySet[Any], ref: str) -> QuerySet[Any]:
+    try:
+        return qs.filter(Q(pk=uuid.UUID(ref)) | Q(name=ref))
+    except ValueError:
+        return qs.filter(name=ref)
+
+
+def dataset_for(user: Any, ref: str) -> Dataset:
+    """A dataset by id or name, with its relations; NotFound when missing or not visible
+    (a private dataset's existence is not revealed either)."""
+    qs = datasets_visible_to(user, include_drafts=True, include_deleted=True)
+    ds = with_relations(_by_id_or_name(qs, str(ref))).first()
+    if ds is None:
+        raise NotFound(_("Không tìm thấy bộ dữ liệu."))
+    return ds
+
+
+def resource_for(user: Any, ref: str) -> Resource:
+    try:
+        pk = uuid.UUID(str(ref))
+    except ValueError:
+        raise NotFound(_("Không tìm thấy tài nguyên.")) from None
+    visible = datasets_visible_to(user, include_drafts=True)
+    res = (Resource.objects.filter(pk=pk, state=State.ACTIVE, dataset__in=visible.values("pk"))
+           .select_related("dataset").first())
+    if res is None:
+        raise NotFound(_("Không tìm thấy tài nguyên."))
+    return res
+
+
+def dataset_names(*, limit: int | None, offset: int) -> list[str]:
+    """CKAN's package_list: names of the active datasets that are not private."""
+    qs = datasets_visible_to(None).order_by("name").values_list("name", flat=True)
+    return list(qs[offset:offset + limit] if limit is not None else qs[offset:])
+
+
+def _organization_facet(matched: QuerySet[Dataset]) -> tuple[Any, Any]:
+    rows = (matched.values_list("owner_org__code", "owner_org__name")
+            .annotate(n=Count("pk")).order_by("-n", "owner_org__code"))
+    return rows, lambda code, name, n: (code.lower().replace(".", "-"), name, n)
+
+
+def _through_facet(matched: QuerySet[Dataset], relation: str, title: str) -> tuple[Any, Any]:
+    rel = relation[:-1]  # groups -> group, tags -> tag
+    through = getattr(Dataset, relation).through.objects.filter(
+        dataset_id__in=matched.values("pk"))
+    rows = (through.values_list(f"{rel}__name", f"{rel}__{title}")
+            .annotate(n=Count("dataset_id")).order_by("-n", f"{rel}__name"))
+    return rows, lambda name, display, n: (name, display, n)
+
+
+def _format_facet(matched: QuerySet[Dataset]) -> tuple[Any, Any]:
+    rows = (Resource.objects.filter(dataset_id__in=matched.values("pk"), state=State.ACTIVE)
+            .exclude(format="").values_list("format")
+            .annotate(n=Count("dataset_id", distinct=True)).order_by("-n", "format"))
+    return rows, lambda fmt, n: (fmt, fmt, n)
+
+
+def _license_facet(matched: QuerySet[Dataset]) -> tuple[Any, Any]:
+    rows = (matched.exclude(license_id="").values_list("license_id").annotate(n=Count("pk"))
+            .order_by("-n", "license_id"))
+    return rows, lambda lic, n: (lic, getattr(LICENSES.get(lic), "title", lic), n)
+
+
+FACETS = {
+    "organization": _organization_facet,
+    "groups": lambda qs: _through_facet(qs, "groups", "title"),
+    "tags": lambda qs: _through_facet(qs, "tags", "name"),
+    "res_format": _format_facet,
+    "license_id": _license_facet,
+}
+
+
+def _facet(field_name: str, matched: QuerySet[Dataset], limit: int,
+           mincount: int) -> list[FacetItem]:
+    """Datasets per value of a facet field, most first, counted and cut in the database; an
+    unknown field has no values."""
+    fn = FACETS.get(field_name)
+    if fn is None:
+        return []
+    rows, shape = fn(matched)
+    if mincount > 1:
+        rows = rows.filter(n__gte=mincount)
+    return [FacetItem(*shape(*row)) for row in rows[:limit]]
+
+
+def dataset_search(user: Any, search: Search) -> SearchResult:
+    qs = datasets_visible_to(user, include_private=search.include_private,
+                             include_drafts=search.include_drafts)
+    qs = qs.filter(parse(search.q))
+    for fq in search.fq:
+        qs = qs.filter(parse(fq))
+    order = parse_sort(search.sort)
+    rows = max(0, min(search.rows, MAX_ROWS))
+    count = qs.count()
+    page = (list(with_relations(qs.order_by(*order))[search.start:search.start + rows])
+            if rows and search.start < count else [])
+    limit = search.facet_limit if search.facet_limit >= 0 else 10_000
+    facets = {f: _facet(f, qs, limit, search.facet_mincount) for f in search.facet_fields}
+    return SearchResult(count=count, datasets=page, facets=facets)
+
+
+def agency_by_ref(ref: str) -> Agency | None:
+    """An organization by CKAN name, identifier code or id."""
+    ref = str(ref).strip()
+    code = agency_code(ref) or (ref if "." in ref else None)
+    if code:
+        return Agency.objects.filter(code=code).first()
+    return Agency.objects.filter(pk=int(ref)).first() if ref.isdigit() else None
+
+
+def organizations(*, sort: str = "name") -> list[Agency]:
+    order = {"name": "code", "title": "name"}.get(sort.split()[0] if sort else "name", "code")
+    desc = sort.lower().endswith(" desc")
+    return list(Agency.objects.filter(is_active=True).order_by(f"-{order}" if desc else order))
+
+
+def package_counts(user: Any, field_name: str) -> dict[Any, int]:
+    """How many datasets the user sees per organization (agency pk) or per group (id)."""
+    qs = datasets_visible_to(user)
+    if field_name == "owner_org":
+        return dict(qs.values_list("owner_org").annotate(n=Count("pk")).order_by())
+    through = Dataset.groups.through.objects.filter(dataset_id__in=qs.values("pk"))
+    return dict(through.values_list("group_id").annotate(n=Count("dataset_id")).order_by())
+
+
+def group_by_ref(ref: str) -> Group | None:
+    qs = Group.objects.filter(is_active=True)
+    try:
+        return qs.filter(Q(pk=uuid.UUID(str(ref))) | Q(name=ref)).first()
+    except ValueError:
+        return qs.filter(name=ref).first()
+
+
+def tag_names(user: Any, *, query: str = "") -> list[Tag]:
+    """Tags of datasets the user sees (a private dataset's tags would tell its subject)."""
+    through = Dataset.tags.through.objects.filter(
+        dataset_id__in=datasets_visible_to(user).values("pk"))
+    qs = Tag.objects.filter(pk__in=through.values("tag_id")).order_by("name")
+    if query:
+        folded = fold(query)
+        return [t for t in qs if folded in fold(t.name)]
+    return list(qs)

@@ -1,0 +1,47 @@
+"""Downloads of uploaded resource files, at CKAN's path. A file is served only to a caller who
+may see its dataset and download its data; everyone else gets a 404, so a file URL tells
+nothing. Downloads of data not open to all are written to the audit log."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404, HttpRequest
+from django.views.decorators.http import require_GET
+
+from tinhso.accounts.tokens import token_authenticate
+from tinhso.core.audit import audit_record, client_ip
+from tinhso.core.errors import NotFound
+from tinhso.opendata.access import may_download, may_download_restricted
+from tinhso.opendata.models import AccessLevel, ResourceVersion
+from tinhso.opendata.selectors import resource_for
+
+
+@require_GET
+def download(request: HttpRequest, package_id: uuid.UUID, resource_id: uuid.UUID,
+             filename: str) -> FileResponse:
+    raw = (request.headers.get("Authorization") or "").removeprefix("Bearer ").strip()
+    user = token_authenticate(raw) if raw else request.user
+    try:
+        res = resource_for(user, str(resource_id))
+    except NotFound:
+        raise Http404 from None
+    ds = res.dataset
+    if res.dataset_id != package_id or res.url_type != "upload" or not may_download(
+            ds, may_download_restricted(user)):
+        raise Http404
+    path, number = res.storage_path, res.revision
+    version = request.GET.get("version", "")
+    if version:
+        old = ResourceVersion.objects.filter(resource=res, number=int(version)
+                                             if version.isdigit() else 0).first()
+        if old is None or not old.storage_path:
+            raise Http404
+        path, number = old.storage_path, old.number
+    if ds.access_level != AccessLevel.OPEN:
+        audit_record(actor=user, action="opendata.resource.download", obj=res,
+                     ip=client_ip(request), data={"version": number})
+    name = path.rsplit("/", 1)[-1]
+    return FileResponse(default_storage.open(path, "rb"), as_attachment=True, filename=name,
+                        content_type=res.mimetype or "application/octet-stream")

@@ -1,0 +1,167 @@
+"""Checking the signatures of a PDF: ours, or one received from another agency.
+
+Validation uses only what the file carries (the DSS: chain, OCSP/CRL answers embedded when it
+was signed) against our trusted roots, never the network; then, for certificates issued by
+our own PKI, our records add what happened since (a revocation after signing).
+
+pdfsig does not notice an unsigned change appended after the last signature; this does:
+`unsigned_changes` is true when a revision after a signature changes more than signature
+fields and validation data."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field
+from io import BytesIO
+from pathlib import Path
+from typing import Any
+
+from asn1crypto import x509 as asn1_x509
+from pyhanko.pdf_utils.misc import PdfError
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.diff_analysis import ModificationLevel
+from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.validation.dss import DocumentSecurityStore, NoDSSFoundError
+from pyhanko.sign.validation.errors import SignatureValidationError
+from pyhanko.sign.validation.status import PdfSignatureStatus
+from pyhanko_certvalidator import ValidationContext
+
+from tinhso.signing.devpki import load_pem_cert
+from tinhso.signing.keystore import pki_dir
+from tinhso.signing.models import Certificate, CertKind
+
+ACCEPTED_LATER = (ModificationLevel.NONE, ModificationLevel.LTA_UPDATES,
+                  ModificationLevel.FORM_FILLING)
+
+
+class Revocation:
+    GOOD = "good"
+    REVOKED = "revoked"
+    REVOKED_AFTER_SIGNING = "revoked_after_signing"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class SignatureCheck:
+    """What one signature of a PDF is worth."""
+
+    field: str
+    signer: str
+    subject: str
+    serial: int | None
+    fingerprint: str
+    certificate_id: int | None  # ours, when our PKI issued it
+    intact: bool  # the signed bytes are unchanged
+    trusted: bool  # valid chain to one of our trusted roots
+    revocation: str  # Revocation.*
+    signed_at: dt.datetime | None  # as the signer's system claimed
+    timestamp: dt.datetime | None  # from the RFC 3161 timestamp
+    timestamp_ok: bool
+    covers_whole_file: bool
+    modification: str  # pyHanko's ModificationLevel name for what came after
+    ok: bool
+    problems: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ValidationReport:
+    signatures: list[SignatureCheck] = field(default_factory=list)
+    unsigned_changes: bool = False
+    error: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.signatures) and not self.error and not self.unsigned_changes and all(
+            s.ok for s in self.signatures)
+
+
+def trust_roots() -> list[asn1_x509.Certificate]:
+    """Our roots: the PKI's root rows, plus every PEM in `<PKI dir>/trust/` (the national
+    roots of a real deployment)."""
+    roots = [load_pem_cert(pem) for pem in Certificate.objects.filter(kind=CertKind.ROOT)
+             .exclude(pem="").values_list("pem", flat=True)]
+    trust = pki_dir() / "trust"
+    if trust.is_dir():
+        roots += [load_pem_cert(p.read_text()) for p in sorted(Path(trust).glob("*.pem"))]
+    return roots
+
+
+def _ours(fingerprint: str) -> Certificate | None:
+    return Certificate.objects.filter(fingerprint=fingerprint).first()
+
+
+def _revocation(status: PdfSignatureStatus, mine: Certificate | None,
+                at: dt.datetime | None) -> str:
+    if status.revoked:
+        return Revocation.REVOKED
+    if mine is not None and mine.revoked_at is not None:
+        if at is not None and mine.revoked_at > at:
+            return Revocation.REVOKED_AFTER_SIGNING
+        return Revocation.REVOKED
+    return Revocation.GOOD if status.trusted else Revocation.UNKNOWN
+
+
+def _check(status: PdfSignatureStatus, field_name: str) -> SignatureCheck:
+    cert = status.signing_cert
+    fingerprint = hashlib.sha256(cert.dump()).hexdigest()
+    mine = _ours(fingerprint)
+    ts = status.timestamp_validity
+    timestamp = ts.timestamp if ts is not None else None
+    timestamp_ok = bool(ts is not None and ts.intact and ts.valid and ts.trusted)
+    revocation = _revocation(status, mine, timestamp if timestamp_ok else status.signer_reported_dt)
+    modification = status.modification_level
+    problems = []
+    if not status.intact:
+        problems.append("altered")
+    if not status.trusted:
+        problems.append("untrusted")
+    if revocation == Revocation.REVOKED:
+        problems.append("revoked")
+    if not timestamp_ok:
+        problems.append("no_timestamp")
+    if modification not in ACCEPTED_LATER or not status.docmdp_ok:
+        problems.append("changed_after_signing")
+    attrs = cert.subject.native
+    return SignatureCheck(
+        field=field_name, signer=str(attrs.get("common_name", "")),
+        subject=cert.subject.human_friendly, serial=cert.serial_number, fingerprint=fingerprint,
+        certificate_id=mine.pk if mine else None, intact=bool(status.intact),
+        trusted=bool(status.trusted), revocation=revocation,
+        signed_at=status.signer_reported_dt, timestamp=timestamp, timestamp_ok=timestamp_ok,
+        covers_whole_file=status.coverage is not None and status.coverage.name == "ENTIRE_FILE",
+        modification=modification.name if modification is not None else "",
+        ok=not problems and bool(status.bottom_line), problems=tuple(problems))
+
+
+def pdf_validate(pdf: bytes) -> ValidationReport:
+    """Every signature of `pdf`, checked against our trusted roots with what it embeds."""
+    try:
+        reader = PdfFileReader(BytesIO(pdf), strict=False)
+        sigs = list(reader.embedded_regular_signatures)
+    except (PdfError, ValueError, KeyError, TypeError) as exc:
+        return ValidationReport(error=f"unreadable: {exc}")
+    if not sigs:
+        return ValidationReport(error="unsigned")
+    roots = trust_roots()
+    try:
+        dss: DocumentSecurityStore | None = DocumentSecurityStore.read_dss(reader)
+    except NoDSSFoundError:
+        dss = None
+    checks: list[SignatureCheck] = []
+    vc_kwargs: dict[str, Any] = {"trust_roots": roots, "allow_fetching": False,
+                                 "revocation_mode": "hard-fail"}
+    # One context for the document: its signatures share the chain and the DSS.
+    vc = (dss.as_validation_context(vc_kwargs) if dss is not None
+          else ValidationContext(**vc_kwargs))
+    for sig in sigs:
+        try:
+            status = validate_pdf_signature(sig, vc)
+        except (SignatureValidationError, PdfError, ValueError, KeyError, TypeError,
+                NotImplementedError) as exc:
+            return ValidationReport(signatures=checks, error=f"{sig.field_name}: {exc}")
+        checks.append(_check(status, sig.field_name))
+    last = checks[-1]
+    unsigned = last.modification not in ("NONE", "LTA_UPDATES") or any(
+        "changed_after_signing" in c.problems for c in checks)
+    return ValidationReport(signatures=checks, unsigned_changes=unsigned)
