@@ -105,7 +105,8 @@ def _png_image(data: bytes) -> images.PdfImage:
 
 def personal_style(image: bytes) -> TextStampStyle:
     return TextStampStyle(
-        stamp_text=_("Ký bởi: %(signer)s") + "\n" + _("Thời gian: %(vn_time)s"),
+        # The stamp is part of an official Vietnamese document: never translated.
+        stamp_text="Ký bởi: %(signer)s\nThời gian: %(vn_time)s",
         text_box_style=TextBoxStyle(font=_font(), font_size=7),
         background=_png_image(image), background_opacity=1.0, border_width=0,
         background_layout=layout.SimpleBoxLayoutRule(
@@ -125,8 +126,9 @@ def seal_style(image: bytes) -> TextStampStyle:
 
 def attachment_style(agency_name: str, number_notation: str) -> TextStampStyle:
     return TextStampStyle(
-        stamp_text=f"{agency_name}\n" + _("Số: %(notation)s") % {"notation": number_notation}
-        + "\n" + _("Thời gian ký: %(vn_time)s"),
+        # Part of the official document: in Vietnamese whatever the user's language.
+        stamp_text=f"{agency_name}\nSố: {number_notation.replace('%', '%%')}\n"
+                   "Thời gian ký: %(vn_time)s",
         text_box_style=TextBoxStyle(font=_font(), font_size=10),
         border_width=0,
         inner_content_layout=layout.SimpleBoxLayoutRule(
