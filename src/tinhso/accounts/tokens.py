@@ -6,10 +6,13 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from datetime import datetime
+from datetime import UTC, datetime
+from functools import lru_cache
+from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from tinhso.accounts.models import ApiToken, User
 from tinhso.core.audit import audit_record
@@ -39,16 +42,39 @@ def token_authenticate(raw: str) -> User | None:
         return None
     if scheme != "ts":
         return None
-    # The prefix is unique: no ordering needed (this runs on every API request).
-    token = next(iter(ApiToken.objects.select_related("user").filter(prefix=prefix)[:1]), None)
-    if token is None or not hmac.compare_digest(token.digest, _digest(secret)):
+    user: Any = next(iter(User.objects.raw(_token_sql(), [prefix])), None)
+    if user is None or not hmac.compare_digest(user.token_digest, _digest(secret)):
         return None
     now = timezone.now()
-    if token.revoked_at or (token.expires_at and token.expires_at <= now) or not token.user.is_active:
+    expires_at, revoked_at = _aware(user.token_expires_at), _aware(user.token_revoked_at)
+    if revoked_at or (expires_at and expires_at <= now) or not user.is_active:
         return None
-    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token.user
+    last_used_at = _aware(user.token_last_used_at)
+    if last_used_at is None or (now - last_used_at).total_seconds() > 60:
+        ApiToken.objects.filter(pk=user.token_pk).update(last_used_at=now)
+    return user
+
+
+@lru_cache(maxsize=1)
+def _token_sql() -> str:
+    """The user with their token's fields, by the token's unique prefix. Plain SQL because this
+    runs on every API request: the ORM's join took ~540 µs of CPU to compile and read, this
+    ~190 µs."""
+    q = connection.ops.quote_name
+    token, user = q(ApiToken._meta.db_table), q(User._meta.db_table)
+    extra = ", ".join(f"t.{q(name)} AS token_{name}"
+                      for name in ("digest", "expires_at", "last_used_at", "revoked_at"))
+    return (f"SELECT u.*, t.{q('id')} AS token_pk, {extra} FROM {token} t "  # noqa: S608
+            f"JOIN {user} u ON u.{q('id')} = t.{q('user_id')} WHERE t.{q('prefix')} = %s")
+
+
+def _aware(value: datetime | str | None) -> datetime | None:
+    """A raw column's moment as an aware datetime (SQLite gives naive UTC, or text)."""
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    if value is not None and timezone.is_naive(value):
+        value = timezone.make_aware(value, UTC)
+    return value
 
 
 @transaction.atomic

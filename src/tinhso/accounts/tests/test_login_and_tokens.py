@@ -113,3 +113,19 @@ def test_token_command_prints_a_token_that_works(client, capsys):
     raw = capsys.readouterr().out.strip()
     assert raw.startswith("ts_")
     assert client.get("/api/v1/accounts/me", HTTP_AUTHORIZATION=f"Bearer {raw}").status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_token_in_force_works_records_its_use_and_stops_with_its_user(client):
+    user = UserFactory()
+    token, raw = token_create(user=user, expires_at=timezone.now() + timedelta(days=30))
+    assert client.get("/api/v1/accounts/me", HTTP_AUTHORIZATION=f"Bearer {raw}").status_code == 200
+    token.refresh_from_db()
+    assert token.last_used_at is not None
+    assert abs((timezone.now() - token.last_used_at).total_seconds()) < 60
+    _, wrong_secret = token_create(user=user)
+    assert client.get("/api/v1/accounts/me",
+                      HTTP_AUTHORIZATION=f"Bearer {wrong_secret[:-2]}xx").status_code == 401
+    user.is_active = False
+    user.save()
+    assert client.get("/api/v1/accounts/me", HTTP_AUTHORIZATION=f"Bearer {raw}").status_code == 401

@@ -186,11 +186,9 @@ def dossier_submit(
         _log_refusal(actor, "submit", exc, object_type="catalog.procedure",
                      object_id=str(procedure_code)[:64])
         raise exc
+    # A repeated key is found by the unique (submitted_by, idempotency_key) constraint when the
+    # dossier is inserted (below), not by reading first: retries are rare, submissions are not.
     key = _text(idempotency_key, "idempotency_key", max_length=100)
-    if key:
-        existing = _submitted_before(actor, key)
-        if existing is not None:
-            return Submission(existing, created=False)
     try:
         channel = Channel(int(channel))
     except (TypeError, ValueError):
@@ -276,11 +274,8 @@ def dossier_submit(
 
 
 def _submitted_before(actor: Any, key: str) -> Dossier | None:
-    """The dossier `actor` already submitted with idempotency `key`, if any. Checked on every
-    keyed submission, so it reads one column first (unique, no ordering needed)."""
-    found = list(Dossier.objects.filter(submitted_by=actor, idempotency_key=key)
-                 .values_list("pk", flat=True)[:1])
-    return Dossier.objects.get(pk=found[0]) if found else None
+    """The dossier `actor` already submitted with idempotency `key`, if any."""
+    return Dossier.objects.filter(submitted_by=actor, idempotency_key=key).first()
 
 
 def _discard(written: list[filestore.Written], linked: list[str]) -> None:
