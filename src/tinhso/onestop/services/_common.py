@@ -9,6 +9,7 @@ import logging
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -167,7 +168,10 @@ def _lock(dossier: Dossier, expected_revision: int | None,
 
 
 def _outbox(d: Dossier, at: dt.datetime) -> None:
-    transaction.on_commit(_deliver_soon)
+    if settings.TINHSO_NATIONAL_PORTAL_URL:
+        # Without an endpoint the messages wait in the outbox (`tinhso outbox deliver` sends
+        # the backlog once one is configured): no task to queue on every transition.
+        transaction.on_commit(_deliver_soon)
     OutboxMessage.objects.create(
         dossier=d, province_code=d.province_code, created_at=at, next_attempt_at=at,
         payload={

@@ -132,3 +132,21 @@ def test_delivery_reads_the_outbox_once_and_writes_once_per_message(portal,
         _message(d, 2)
     with django_assert_num_queries(1 + 6):
         assert outbox_deliver(url=portal.url).delivered == 6
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_submission_is_delivered_after_commit_when_a_portal_is_configured(portal, settings,
+                                                                            media):
+    from tinhso.onestop.tests.world import make_world
+
+    w = make_world()
+    settings.TINHSO_NATIONAL_PORTAL_URL = ""
+    first = w.submit_online(timezone.now())
+    assert OutboxMessage.objects.get(dossier=first).delivered_at is None  # waits for a portal
+    assert portal.received == []
+
+    settings.TINHSO_NATIONAL_PORTAL_URL = portal.url
+    second = w.submit_online(timezone.now())
+    # The task queued on commit ran (tests run tasks at once) and sent the backlog in order.
+    assert [m["code"] for m in portal.received] == [first.code, second.code]
+    assert not OutboxMessage.objects.filter(delivered_at__isnull=True).exists()
