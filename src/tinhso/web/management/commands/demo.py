@@ -19,6 +19,7 @@ from tinhso.catalog.demo import load_catalog
 from tinhso.directory.demo import demo_agency_roles, load_agencies
 from tinhso.directory.services import units_import
 from tinhso.onestop.demo import expected_dossiers, load_dossiers
+from tinhso.opendata.demo import load_datasets
 
 
 class Command(BaseCommand):
@@ -44,7 +45,8 @@ class Command(BaseCommand):
         admin_password = os.environ.get("TINHSO_ADMIN_PASSWORD") or secrets.token_urlsafe(12)
         demo_password = os.environ.get("TINHSO_DEMO_PASSWORD") or secrets.token_urlsafe(9)
 
-        steps = ["đơn vị hành chính", "cơ quan", "tài khoản", "thủ tục hành chính"]
+        steps = ["đơn vị hành chính", "cơ quan", "tài khoản", "thủ tục hành chính",
+                 "dữ liệu mở"]
         with tqdm(total=len(steps), desc="Dữ liệu mẫu", unit="bước", disable=not show) as bar:
             bar.set_postfix_str(steps[0])
             units_import(province_codes=None)  # the whole country: 34 provinces and the old map
@@ -59,6 +61,9 @@ class Command(BaseCommand):
             bar.update()
             bar.set_postfix_str(steps[3])
             load_catalog(agencies=agencies)
+            bar.update()
+            bar.set_postfix_str(steps[4])
+            load_datasets(actor=User.objects.get(username="admin"), province_code=province)
             bar.update()
         if options["scale"] > 0:
             with tqdm(total=expected_dossiers(options["scale"]), desc="Hồ sơ mẫu",
