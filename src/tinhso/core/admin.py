@@ -1,10 +1,38 @@
+from typing import Any
+
 from django.contrib import admin
+from django.http import HttpRequest
 
 from tinhso.core.models import AuditEvent, CalendarDay, ProvinceSchedule
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """For rows that change only through the services (which keep versions, events and the
+    audit log): the admin shows them."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdmin):
     """Read only: the log is append-only, and the database refuses edits anyway."""
 
     list_display = ["at", "actor_label", "action", "object_type", "object_id", "seq", "ip"]
@@ -12,15 +40,6 @@ class AuditEventAdmin(admin.ModelAdmin):
     search_fields = ["actor_label", "object_id", "action"]
     date_hierarchy = "at"
     list_per_page = 50
-
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
-        return False
-
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
-
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
 
 
 @admin.register(CalendarDay)

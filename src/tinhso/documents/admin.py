@@ -3,42 +3,18 @@ and the workspace to come), so the admin never edits its status, number or histo
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 
+from tinhso.core.admin import ReadOnlyAdmin, ReadOnlyInline
 from tinhso.documents.models import Document, DocumentEvent, DocumentVersion, IncomingRecord
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
-class _ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
-class VersionInline(_ReadOnlyInline):
+class VersionInline(ReadOnlyInline):
     model = DocumentVersion
     fields = ["number", "subject", "author", "at", "comment"]
 
 
-class EventInline(_ReadOnlyInline):
+class EventInline(ReadOnlyInline):
     model = DocumentEvent
     fields = ["at", "action", "from_status", "to_status", "actor_name", "agency", "comment"]
 

@@ -3,11 +3,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 
+from tinhso.core.admin import ReadOnlyAdmin, ReadOnlyInline
 from tinhso.onestop.models import (
     Apology,
     Dossier,
@@ -20,35 +18,13 @@ from tinhso.onestop.models import (
 )
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
-class _ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
-class EventInline(_ReadOnlyInline):
+class EventInline(ReadOnlyInline):
     model = DossierEvent
     fields = ["at", "action", "from_status", "to_status", "actor_name", "agency", "comment"]
     readonly_fields = fields  # type: ignore[assignment]  # the same names, shown read-only
 
 
-class HandoverInline(_ReadOnlyInline):
+class HandoverInline(ReadOnlyInline):
     model = Handover
     fk_name = "dossier"
     fields = ["step", "step_name", "from_agency", "to_agency", "to_role", "at", "step_due_at",
@@ -56,7 +32,7 @@ class HandoverInline(_ReadOnlyInline):
     readonly_fields = fields  # type: ignore[assignment]  # the same names, shown read-only
 
 
-class FileInline(_ReadOnlyInline):
+class FileInline(ReadOnlyInline):
     model = DossierFile
     fields = ["kind", "name", "content_type", "size", "sha256", "is_digitized", "uploaded_at"]
     readonly_fields = fields  # type: ignore[assignment]  # the same names, shown read-only
