@@ -34,6 +34,7 @@ def dossiers_warn_due_soon(*, now: dt.datetime | None = None, limit: int = 2000)
                   .select_related("version", "current_agency")
                   .order_by("due_at")[:limit])
     warned = 0
+    officers: dict[tuple[int, str], list[User]] = {}  # by (agency, role): read once a sweep
     for d in candidates:
         if d.due_at is None or d.due_warned_for == d.due_at:
             continue
@@ -44,17 +45,23 @@ def dossiers_warn_due_soon(*, now: dt.datetime | None = None, limit: int = 2000)
             locked = Dossier.objects.select_for_update().get(pk=d.pk)
             if locked.due_warned_for == locked.due_at or locked.status != d.status:
                 continue
-            _warn(locked, now)
+            slot = (locked.current_agency_id, locked.current_role)
+            if slot not in officers:
+                officers[slot] = _officers(*slot)
+            _warn(locked, now, officers[slot])
             Dossier.objects.filter(pk=d.pk).update(due_warned_for=locked.due_at)
         warned += 1
     return warned
 
 
-def _warn(d: Dossier, now: dt.datetime) -> None:
+def _officers(agency_id: int, role: str) -> list[User]:
+    """The active officers holding `role` in the agency who have an e-mail address."""
+    return list(User.objects.filter(is_active=True, grants__agency_id=agency_id,
+                                    grants__role=role).exclude(email="").distinct())
+
+
+def _warn(d: Dossier, now: dt.datetime, officers: list[User]) -> None:
     assert d.due_at is not None  # noqa: S101 - only dossiers with a running clock are warned
-    officers = (User.objects.filter(is_active=True, grants__agency_id=d.current_agency_id,
-                                    grants__role=d.current_role)
-                .exclude(email="").distinct())
     due = timezone.localtime(d.due_at).strftime("%H:%M %d/%m/%Y")
     subject = _("Hồ sơ %(code)s sắp đến hạn (%(due)s)") % {"code": d.code, "due": due}
     body = _("Hồ sơ %(code)s (%(procedure)s) đang ở bước của bạn và phải có kết quả trước "

@@ -4,6 +4,8 @@ import datetime as dt
 
 import pytest
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from tinhso.onestop import services as s
 from tinhso.onestop.models import DossierEvent
@@ -52,3 +54,12 @@ def test_resolved_and_overdue_dossiers_are_not_warned():
     d = s.dossier_forward(dossier=d, actor=w.specialist, at=vn(2025, 3, 4, 9, 0))
     s.dossier_approve(dossier=d, actor=w.leader, at=vn(2025, 3, 4, 10, 0))
     assert dossiers_warn_due_soon(now=vn(2025, 3, 5, 10, 0)) == 0
+
+
+def test_a_sweep_reads_the_officers_of_a_step_once_however_many_dossiers_wait_there():
+    w = make_world(deadline_days=3)
+    dossiers = [_at_specialist(w) for _ in range(3)]
+    with CaptureQueriesContext(connection) as queries:
+        assert dossiers_warn_due_soon(now=vn(2025, 3, 5, 10, 0)) == len(dossiers)
+    officer_reads = [q for q in queries if 'FROM "accounts_user"' in q["sql"]]
+    assert len(officer_reads) == 1
