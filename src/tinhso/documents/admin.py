@@ -6,7 +6,13 @@ from __future__ import annotations
 from django.contrib import admin
 
 from tinhso.core.admin import ReadOnlyAdmin, ReadOnlyInline
-from tinhso.documents.models import Document, DocumentEvent, DocumentVersion, IncomingRecord
+from tinhso.documents.models import (
+    Document,
+    DocumentEvent,
+    DocumentFile,
+    DocumentVersion,
+    IncomingRecord,
+)
 
 
 class VersionInline(ReadOnlyInline):
@@ -19,6 +25,11 @@ class EventInline(ReadOnlyInline):
     fields = ["at", "action", "from_status", "to_status", "actor_name", "agency", "comment"]
 
 
+class FileInline(ReadOnlyInline):
+    model = DocumentFile
+    fields = ["kind", "created_at", "created_by", "certificate_serial", "sha256", "size"]
+
+
 @admin.register(Document)
 class DocumentAdmin(ReadOnlyAdmin):
     list_display = ["notation", "subject", "agency", "doc_type", "status", "issued_on"]
@@ -26,7 +37,7 @@ class DocumentAdmin(ReadOnlyAdmin):
     search_fields = ["notation", "subject"]
     list_select_related = ["agency"]
     raw_id_fields = ["agency", "drafter", "signer"]
-    inlines = [VersionInline, EventInline]
+    inlines = [VersionInline, EventInline, FileInline]
 
 
 @admin.register(IncomingRecord)

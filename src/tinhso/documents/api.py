@@ -11,9 +11,10 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from typing import Any
+from urllib.parse import quote
 
 from django.db.models import Model
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query, Router
@@ -25,6 +26,7 @@ from tinhso.core.errors import DomainError
 from tinhso.directory.models import Agency
 from tinhso.directory.permissions import agency_scope
 from tinhso.documents import services
+from tinhso.documents.files import pdf_read
 from tinhso.documents.kinds import (
     ABBREVIATIONS,
     Confidentiality,
@@ -33,7 +35,7 @@ from tinhso.documents.kinds import (
     IncomingStatus,
     Urgency,
 )
-from tinhso.documents.models import Document, IncomingRecord
+from tinhso.documents.models import Document, DocumentFile, IncomingRecord
 from tinhso.documents.numbering import local_date
 from tinhso.documents.schemas import (
     ActionIn,
@@ -225,6 +227,25 @@ def document_detail(request: HttpRequest, id: int) -> dict[str, Any]:  # noqa: A
     return _detail(user, document_for(user, id))
 
 
+@router.get("/{id}/file", response={200: None, 404: ProblemOut}, auth=API_AUTH,
+            url_name="documents_file", summary="Tệp PDF đã ký mới nhất của văn bản")
+def document_file(request: HttpRequest, id: int) -> HttpResponse:  # noqa: A002
+    """The latest signed revision (the agency-signed one once issued) to whoever may see the
+    document; 404 for anyone else and while nothing is signed."""
+    user = request.auth  # type: ignore[attr-defined]
+    doc = document_for(user, id)
+    row = (DocumentFile.objects.filter(document=doc).order_by("-created_at", "-pk").first())
+    if row is None:
+        raise DomainError(message=_("Văn bản chưa có tệp đã ký."), status=404, code="not_found")
+    name = (doc.notation or f"van-ban-{doc.pk}").replace("/", "-")
+    response = HttpResponse(pdf_read(row.storage_path, row.sha256),
+                            content_type="application/pdf")
+    response["Content-Disposition"] = (f'inline; filename="van-ban-{doc.pk}.pdf"; '
+                                       f"filename*=UTF-8''{quote(name)}.pdf")
+    response["X-Content-SHA256"] = row.sha256
+    return response
+
+
 def _action_kwargs(payload: ActionIn) -> dict[str, Any]:
     values: dict[str, Any] = {"comment": payload.comment,
                               "expected_revision": payload.expected_revision}
@@ -246,7 +267,8 @@ def _action_kwargs(payload: ActionIn) -> dict[str, Any]:
     response={200: DocumentDetail, 403: ProblemOut, 404: ProblemOut, 409: ConflictOut,
               422: ProblemOut},
     auth=API_AUTH, url_name="documents_action",
-    summary="Một bước của văn bản: revise, submit, approve, send_back, register, send",
+    summary="Một bước của văn bản: revise, submit, approve, send_back, sign, register, issue, "
+            "send",
 )
 def document_action(request: HttpRequest, id: int, payload: ActionIn) -> Any:  # noqa: A002
     """409 with the current revision and status when `expected_revision` is stale or the

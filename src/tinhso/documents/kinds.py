@@ -97,9 +97,8 @@ class Confidentiality(models.TextChoices):
 
 
 class DocStatus(models.TextChoices):
-    """An outgoing document's life. Signing (personal, then agency) arrives with the signing
-    app: `signed` sits between approval and registration, `issued` after the agency signature;
-    until then the clerk registers an approved document and sends a registered one."""
+    """An outgoing document's life: approved, signed by the leader (personal signature),
+    registered (number and notation), issued (the agency's signature), sent."""
 
     DRAFT = "draft", _("Dự thảo")
     IN_REVIEW = "in_review", _("Chờ duyệt")

@@ -206,3 +206,35 @@ class IncomingRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agency_id} đến {self.number}/{self.year}"
+
+
+class DocumentFile(models.Model):
+    """One signed revision of a document's PDF, kept for good: after the personal signature,
+    then after the agency's (which contains the first, byte for byte, as its prefix). The file
+    lives under MEDIA_ROOT/documents/<yyyy>/<mm>/; its SHA-256 is checked when served."""
+
+    class Kind(models.TextChoices):
+        PERSONAL = "personal", _("Đã ký số cá nhân")
+        AGENCY = "agency", _("Đã ký số cơ quan")
+
+    document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="files",
+                                 db_index=False)  # led by document_file_kind
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    storage_path = models.CharField(max_length=255, unique=True)
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveIntegerField()
+    certificate_serial = models.CharField(max_length=40, blank=True)
+    # Where this revision's signature sits: {"page": 0-based, "box": [x1, y1, x2, y2]} in points.
+    placement = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField()
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="+")
+
+    class Meta:
+        verbose_name = _("tệp văn bản đã ký")
+        verbose_name_plural = _("tệp văn bản đã ký")
+        constraints = [models.UniqueConstraint(fields=["document", "kind"],
+                                               name="document_file_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.document_id} {self.kind}"

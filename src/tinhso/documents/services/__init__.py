@@ -32,6 +32,7 @@ from tinhso.documents.services.outgoing import (
     document_send_back,
     document_submit_for_review,
 )
+from tinhso.documents.services.signing import document_issue, document_sign
 
 # The actions POST /documents/{id}/actions accepts, by name.
 ACTIONS: dict[str, Callable[..., Any]] = {
@@ -39,7 +40,9 @@ ACTIONS: dict[str, Callable[..., Any]] = {
     "submit": document_submit_for_review,
     "approve": document_approve,
     "send_back": document_send_back,
+    "sign": document_sign,
     "register": document_register,
+    "issue": document_issue,
     "send": document_send,
 }
 
@@ -55,10 +58,12 @@ __all__ = [
     "VIEW",
     "document_approve",
     "document_draft",
+    "document_issue",
     "document_register",
     "document_revise",
     "document_send",
     "document_send_back",
+    "document_sign",
     "document_submit_for_review",
     "incoming_assign",
     "incoming_direct",

@@ -4,9 +4,9 @@ Each service is one transaction: it locks the document at the revision the calle
 stale one is a 409), checks the actor's permission in the issuing agency, writes the change,
 a DocumentEvent and an audit event. Every text change keeps a DocumentVersion.
 
-Registration (number, notation, date of issue) is its own step, allowed from "approved" for
-now; when personal signatures arrive it moves after signing, without changing this function's
-contract."""
+Registration (number, notation, date of issue) follows the leader's personal signature
+(`signing.document_sign`); the agency's signature (`signing.document_issue`) follows it, and
+only an issued document is sent."""
 
 from __future__ import annotations
 
@@ -47,7 +47,7 @@ from tinhso.documents.services._common import (
 )
 
 RELATED = ("agency", "drafter", "signer")
-SENDABLE = (DocStatus.REGISTERED, DocStatus.ISSUED)
+SENDABLE = (DocStatus.ISSUED,)
 
 
 def _choice(value: Any, choices: Any, field: str) -> str:
@@ -266,10 +266,10 @@ def _agency_abbr(agency: Agency) -> str:
 @guarded("document.register")
 def document_register(*, document: Document, actor: Any, expected_revision: int | None = None,
                       at: dt.datetime | None = None) -> Document:
-    """The clerk gives the document its number in the agency's outgoing register for the
-    year, its notation and its date of issue (Vietnam's calendar day)."""
+    """The clerk gives the signed document its number in the agency's outgoing register for
+    the year, its notation and its date of issue (Vietnam's calendar day)."""
     at = moment(at)
-    doc = lock(Document, document.pk, expected_revision, (DocStatus.APPROVED,), related=RELATED)
+    doc = lock(Document, document.pk, expected_revision, (DocStatus.SIGNED,), related=RELATED)
     require(actor, REGISTER, doc.agency)
     abbr = _agency_abbr(doc.agency)
     unit = _unit_abbr(doc.unit_abbr, doc.doc_type)
@@ -293,7 +293,7 @@ def document_register(*, document: Document, actor: Any, expected_revision: int 
 @guarded("document.send")
 def document_send(*, document: Document, actor: Any, expected_revision: int | None = None,
                   at: dt.datetime | None = None) -> Document:
-    """The clerk sends a registered document to its recipient agencies in this installation:
+    """The clerk sends an issued document to its recipient agencies in this installation:
     each gets an incoming record with its own arrival number, in this same transaction.
     Confidential documents (mật and above) are never sent electronically."""
     from tinhso.documents.services.incoming import incoming_receive

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from tinhso.accounts.models import User
 from tinhso.accounts.tokens import token_create
 from tinhso.documents.models import Document, DocumentEvent, IncomingRecord
-from tinhso.documents.tests.world import make_world
+from tinhso.documents.tests.world import make_world, mark
 
 pytestmark = pytest.mark.django_db
 
@@ -56,9 +56,11 @@ def test_a_document_is_drafted_approved_registered_and_sent_through_the_api(clie
     r = act(client, w.snn.specialist, pk, "submit", expected_revision=r.json()["revision"])
     r = act(client, w.snn.leader, pk, "approve", expected_revision=r.json()["revision"])
     assert r.json()["signer"] == w.snn.leader.full_name
-    r = act(client, w.snn.clerk, pk, "register", expected_revision=r.json()["revision"])
+    signed = mark(Document.objects.get(pk=pk), "signed")  # test_signing_flow signs for real
+    r = act(client, w.snn.clerk, pk, "register", expected_revision=signed.revision)
     assert r.json()["notation"] == "01/QĐ-SNN"
-    r = act(client, w.snn.clerk, pk, "send", expected_revision=r.json()["revision"])
+    issued = mark(Document.objects.get(pk=pk), "issued")
+    r = act(client, w.snn.clerk, pk, "send", expected_revision=issued.revision)
     assert r.status_code == 200 and r.json()["status"]["code"] == "sent"
     assert [a["agency"]["code"] for a in r.json()["arrivals"]] == [w.stc.agency.code]
 
@@ -132,7 +134,7 @@ def test_another_agency_gets_404_and_a_wrong_role_403(client):
 
 def test_sending_a_secret_document_is_refused_with_a_reason(client):
     w = make_world()
-    doc = w.registered(confidentiality="secret")
+    doc = mark(w.registered(confidentiality="secret"), "issued")
     r = act(client, w.snn.clerk, doc.pk, "send")
     assert r.status_code == 422 and fields_of(r) == {"confidentiality"}
     assert not IncomingRecord.objects.exists()

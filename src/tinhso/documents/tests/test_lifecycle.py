@@ -9,7 +9,7 @@ from tinhso.core.models import AuditEvent
 from tinhso.documents import services as s
 from tinhso.documents.kinds import Confidentiality, DocStatus, DocType, IncomingStatus
 from tinhso.documents.models import Document, DocumentEvent, DocumentVersion, IncomingRecord
-from tinhso.documents.tests.world import make_world, vn
+from tinhso.documents.tests.world import make_world, mark, vn
 
 pytestmark = pytest.mark.django_db
 
@@ -26,10 +26,12 @@ def test_a_decision_goes_from_draft_to_the_recipients_register():
     doc = s.document_approve(document=doc, actor=w.snn.leader, comment="Đồng ý",
                              at=vn(2026, 3, 2, 10, 0))
     assert doc.status == DocStatus.APPROVED and doc.signer == w.snn.leader
-    doc = s.document_register(document=doc, actor=w.snn.clerk, at=vn(2026, 3, 2, 11, 0))
+    doc = s.document_register(document=mark(doc, DocStatus.SIGNED), actor=w.snn.clerk,
+                             at=vn(2026, 3, 2, 11, 0))
     assert (doc.number, doc.notation, doc.year) == (1, "01/QĐ-SNN", 2026)
     assert doc.issued_on.isoformat() == "2026-03-02"
-    doc = s.document_send(document=doc, actor=w.snn.clerk, at=vn(2026, 3, 2, 11, 5))
+    doc = s.document_send(document=mark(doc, DocStatus.ISSUED), actor=w.snn.clerk,
+                         at=vn(2026, 3, 2, 11, 5))
     assert doc.status == DocStatus.SENT
 
     arrived = IncomingRecord.objects.get(document=doc)
@@ -119,12 +121,12 @@ def test_steps_out_of_order_are_conflicts():
 
 def test_a_confidential_document_is_refused_for_electronic_sending():
     w = make_world()
-    doc = w.registered(confidentiality=Confidentiality.CONFIDENTIAL)
+    doc = mark(w.registered(confidentiality=Confidentiality.CONFIDENTIAL), DocStatus.ISSUED)
     with pytest.raises(DomainError) as exc:
         s.document_send(document=doc, actor=w.snn.clerk)
     assert exc.value.errors[0].field == "confidentiality"
     assert "mật" in exc.value.message
-    assert Document.objects.get(pk=doc.pk).status == DocStatus.REGISTERED
+    assert Document.objects.get(pk=doc.pk).status == DocStatus.ISSUED
     assert not IncomingRecord.objects.exists()
 
 
@@ -151,7 +153,7 @@ def test_a_signer_must_be_a_leader_of_the_issuing_agency():
 
 def test_registering_needs_the_agencys_abbreviation():
     w = make_world()
-    doc = w.approved()
+    doc = w.signed()
     w.snn.agency.short_name = ""
     w.snn.agency.save()
     with pytest.raises(DomainError) as exc:

@@ -45,7 +45,7 @@ def test_a_rolled_back_registration_gives_its_number_back():
 @pytest.mark.django_db
 def test_a_refused_registration_uses_no_number():
     w = make_world()
-    doc = w.approved()
+    doc = w.signed()
     w.snn.agency.short_name = "S N N"
     w.snn.agency.save()
     with pytest.raises(DomainError):
@@ -115,7 +115,7 @@ def test_numbers_are_unique_and_gapless_when_clerks_register_at_once():
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="needs concurrent PostgreSQL")
 def test_clerks_registering_documents_at_once_get_distinct_notations():
     w = make_world()
-    docs = [w.approved() for _ in range(16)]
+    docs = [w.signed() for _ in range(16)]
     errors: list[BaseException] = []
     barrier = threading.Barrier(4)
 

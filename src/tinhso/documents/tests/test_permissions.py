@@ -17,7 +17,7 @@ from tinhso.documents.selectors import (
     incoming_register,
     outgoing_register,
 )
-from tinhso.documents.tests.world import make_world
+from tinhso.documents.tests.world import make_world, mark
 
 pytestmark = pytest.mark.django_db
 
@@ -35,14 +35,14 @@ def test_each_step_belongs_to_its_role():
             s.document_approve(document=doc, actor=who)
         with pytest.raises(NotAllowed):
             s.document_revise(document=doc, actor=who, subject="Sửa khi đang duyệt")
-    doc = s.document_approve(document=doc, actor=w.snn.leader)
+    doc = mark(s.document_approve(document=doc, actor=w.snn.leader), DocStatus.SIGNED)
     for who in (w.snn.specialist, w.snn.leader):
         with pytest.raises(NotAllowed):
             s.document_register(document=doc, actor=who)
-    doc = s.document_register(document=doc, actor=w.snn.clerk)
+    doc = mark(s.document_register(document=doc, actor=w.snn.clerk), DocStatus.ISSUED)
     with pytest.raises(NotAllowed):
         s.document_send(document=doc, actor=w.snn.leader)
-    assert Document.objects.get(pk=doc.pk).status == DocStatus.REGISTERED
+    assert Document.objects.get(pk=doc.pk).status == DocStatus.ISSUED
 
 
 def test_another_agencys_officers_can_neither_act_on_nor_see_a_draft():
@@ -53,7 +53,7 @@ def test_another_agencys_officers_can_neither_act_on_nor_see_a_draft():
     doc = s.document_submit_for_review(document=doc, actor=w.snn.specialist)
     with pytest.raises(NotAllowed):
         s.document_approve(document=doc, actor=w.stc.leader)
-    doc = s.document_approve(document=doc, actor=w.snn.leader)
+    doc = mark(s.document_approve(document=doc, actor=w.snn.leader), DocStatus.SIGNED)
     with pytest.raises(NotAllowed):
         s.document_register(document=doc, actor=w.stc.clerk)
     for who in (w.stc.specialist, w.stc.leader, w.stc.clerk, w.ubnd.leader):
