@@ -148,9 +148,12 @@ def guarded(action: str) -> Callable[[Callable[..., T]], Callable[..., T]]:
             try:
                 with transaction.atomic():
                     return fn(**kwargs)
-            except (NotAllowed, Conflict) as exc:
+            except DomainError as exc:
+                # Refusals (403, and 409: a conflict or a certificate that may not sign) are
+                # logged; a bad field (422) is the caller's typo, not an attempt.
                 target = kwargs.get("document") or kwargs.get("record") or kwargs.get("agency")
-                if isinstance(target, models.Model) and target.pk is not None:
+                if (exc.status in (403, 409) and isinstance(target, models.Model)
+                        and target.pk is not None):
                     _log_refusal(kwargs.get("actor"), action, exc, target)
                 raise
 

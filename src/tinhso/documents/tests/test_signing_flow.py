@@ -14,6 +14,7 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 
 from tinhso.accounts.tests.factories import officer
 from tinhso.core.errors import NotAllowed
+from tinhso.core.models import AuditEvent
 from tinhso.directory.models import Role
 from tinhso.documents import services as s
 from tinhso.documents.kinds import DocStatus, DocType
@@ -155,6 +156,9 @@ def test_a_revoked_certificate_cannot_sign_and_nothing_is_written(flow, client):
     doc.refresh_from_db()
     assert doc.status == DocStatus.APPROVED and not DocumentFile.objects.exists()
     assert not list(Path(settings.MEDIA_ROOT).glob("documents/**/*.pdf"))
+    refusals = AuditEvent.objects.filter(action="document.refused_action",
+                                         object_id=str(doc.pk))
+    assert [e.data["code"] for e in refusals] == ["certificate_unusable"] * 2
 
 
 def test_registering_before_signing_and_sending_before_issuing_are_refused(flow):
