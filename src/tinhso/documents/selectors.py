@@ -93,21 +93,26 @@ def document_for(user: Any, pk: int) -> Document:
     return doc
 
 
-def outgoing_register(user: Any, filters: RegisterFilters) -> QuerySet[Document]:
-    """The agencies' own documents (drafts included), newest number first, drafts on top."""
-    _check(filters, DocStatus)
-    if not _active(user):
-        return Document.objects.none()
-    qs = Document.objects.filter(agency_scope(user, VIEW).q("agency"))
+def _filtered(qs: QuerySet[Any], filters: RegisterFilters, *, document: str = "") -> QuerySet[Any]:
+    """A register's filters; `document` is the path to the document's fields ("" for the
+    outgoing register, "document__" for the incoming one)."""
     if filters.agency:
         qs = qs.filter(agency__code=filters.agency)
     if filters.year is not None:
         qs = qs.filter(year=filters.year)
     if filters.doc_type:
-        qs = qs.filter(doc_type=filters.doc_type)
+        qs = qs.filter(**{f"{document}doc_type": filters.doc_type})
     if filters.status:
         qs = qs.filter(status=filters.status)
-    qs = _search(qs, filters.q, "search_folded")
+    return _search(qs, filters.q, f"{document}search_folded")
+
+
+def outgoing_register(user: Any, filters: RegisterFilters) -> QuerySet[Document]:
+    """The agencies' own documents (drafts included), newest number first, drafts on top."""
+    _check(filters, DocStatus)
+    if not _active(user):
+        return Document.objects.none()
+    qs = _filtered(Document.objects.filter(agency_scope(user, VIEW).q("agency")), filters)
     return qs.select_related(*DOCUMENT_RELATED).order_by(
         F("year").desc(nulls_first=True), F("number").desc(nulls_first=True), "-pk")
 
@@ -117,16 +122,8 @@ def incoming_register(user: Any, filters: RegisterFilters) -> QuerySet[IncomingR
     _check(filters, IncomingStatus)
     if not _active(user):
         return IncomingRecord.objects.none()
-    qs = IncomingRecord.objects.filter(agency_scope(user, VIEW).q("agency"))
-    if filters.agency:
-        qs = qs.filter(agency__code=filters.agency)
-    if filters.year is not None:
-        qs = qs.filter(year=filters.year)
-    if filters.doc_type:
-        qs = qs.filter(document__doc_type=filters.doc_type)
-    if filters.status:
-        qs = qs.filter(status=filters.status)
-    qs = _search(qs, filters.q, "document__search_folded")
+    qs = _filtered(IncomingRecord.objects.filter(agency_scope(user, VIEW).q("agency")), filters,
+                   document="document__")
     return qs.select_related(*INCOMING_RELATED).order_by("-year", "-number", "-pk")
 
 
