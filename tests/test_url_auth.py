@@ -17,6 +17,7 @@ PUBLIC_PAGES = [
     r"/i18n/setlang/",
     r"/thu-tuc/.*",  # the procedure catalog is public information
     r"/tra-cuu/.*",  # tracking a dossier by its code shows no personal data
+    r"/xac-thuc-chu-ky/",  # checking a PDF's signatures: nothing stored, no account needed
     r"/thanh-toan/ket-qua/",  # the gateway's redirect back: trusted only by its signature
     r"/thanh-toan/ipn/",  # the gateway's server-to-server call: trusted only by its signature
     r"/_gia-lap/cong-thanh-toan/",  # the stand-in gateway (TINHSO_STANDINS): signed orders only
@@ -36,6 +37,7 @@ PUBLIC_API = {
     ("get", "/api/v1/procedures/{code}/versions/{number}"),
     ("get", "/api/v1/procedures/export"),
     ("get", "/api/v1/tracking/{code}"),  # public tracking by code, no personal data
+    ("post", "/api/v1/signatures/verify"),  # checking a PDF's signatures, nothing stored
 }
 
 SAMPLE = {"code": "1.001193", "number": "1", "n": "1", "pk": "1", "id": "1"}

@@ -17,6 +17,7 @@ from tinhso.core.api import router as core_router
 from tinhso.core.errors import DomainError
 from tinhso.documents.api import router as documents_router
 from tinhso.onestop.api import dossiers_router, stats_router, tracking_router
+from tinhso.signing.api import router as signing_router
 
 
 class UTF8JSONRenderer(JSONRenderer):
@@ -41,6 +42,7 @@ api.add_router("/dossiers", dossiers_router, tags=["dossiers"])
 api.add_router("/tracking", tracking_router, tags=["tracking"])
 api.add_router("/stats", stats_router, tags=["stats"])
 api.add_router("/documents", documents_router, tags=["documents"])
+api.add_router("/signatures", signing_router, tags=["signatures"])
 
 
 def problem(request: HttpRequest, status: int, title: str, detail: str = "",

@@ -1,0 +1,12 @@
+"""The signing app's public page (Vietnamese path)."""
+
+from __future__ import annotations
+
+from django.urls import path
+
+from tinhso.signing import views
+
+app_name = "signing"
+urlpatterns = [
+    path("xac-thuc-chu-ky/", views.verify, name="verify"),
+]
