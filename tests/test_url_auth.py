@@ -24,6 +24,8 @@ PUBLIC_PAGES = [
     r"/api/v1/.*",  # API operations are checked one by one below
     r"/api/(3/)?action/.*",  # CKAN Action API: reads are public, writes checked below
     r"/api/util/status",  # CKAN's status for harvesters (udata)
+    r"/catalog\.(ttl|rdf|jsonld)",  # DCAT-AP feed: public datasets only
+    r"/dataset/[^/]+\.(ttl|rdf|jsonld)",  # DCAT-AP of one public dataset
     r"/admin/.*",  # Django admin: checked below, answers with its own login page
     r"/static/.*",
 ]

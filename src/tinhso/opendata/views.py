@@ -1,18 +1,22 @@
 """Downloads of uploaded resource files, at CKAN's path. A file is served only to a caller who
 may see its dataset and download its data; everyone else gets a 404, so a file URL tells
-nothing. Downloads of data not open to all are written to the audit log."""
+nothing. Downloads of data not open to all are written to the audit log.
+
+The DCAT-AP feeds (`dcat`) describe what the public sees, whoever asks, so they are the same
+for every caller: a private dataset is a 404 even to its owner here."""
 
 from __future__ import annotations
 
 import uuid
 
 from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404, HttpRequest
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET
 
 from tinhso.accounts.tokens import token_authenticate
 from tinhso.core.audit import audit_record, client_ip
 from tinhso.core.errors import NotFound
+from tinhso.opendata import dcat
 from tinhso.opendata.access import may_download, may_download_restricted
 from tinhso.opendata.models import AccessLevel, ResourceVersion
 from tinhso.opendata.selectors import resource_for
@@ -45,3 +49,27 @@ def download(request: HttpRequest, package_id: uuid.UUID, resource_id: uuid.UUID
     name = path.rsplit("/", 1)[-1]
     return FileResponse(default_storage.open(path, "rb"), as_attachment=True, filename=name,
                         content_type=res.mimetype or "application/octet-stream")
+
+
+def _page(request: HttpRequest) -> int:
+    raw = request.GET.get("page", "1")
+    return int(raw) if raw.isdigit() else 0
+
+
+@require_GET
+def catalog(request: HttpRequest, ext: str) -> HttpResponse:
+    """A page of the catalog (`?page=N`, from 1); 404 past the last page."""
+    graph = dcat.catalog_graph(_page(request), ext)
+    if graph is None:
+        raise Http404
+    data, content_type = dcat.serialize(graph, ext)
+    return HttpResponse(data, content_type=content_type)
+
+
+@require_GET
+def dataset_rdf(request: HttpRequest, name: str, ext: str) -> HttpResponse:
+    graph = dcat.dataset_graph(name)
+    if graph is None:
+        raise Http404
+    data, content_type = dcat.serialize(graph, ext)
+    return HttpResponse(data, content_type=content_type)
