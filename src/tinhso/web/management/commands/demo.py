@@ -20,6 +20,7 @@ from tinhso.directory.demo import demo_agency_roles, load_agencies
 from tinhso.directory.services import units_import
 from tinhso.onestop.demo import expected_dossiers, load_dossiers
 from tinhso.opendata.demo import load_datasets
+from tinhso.signing.demo import load_certificates
 
 
 class Command(BaseCommand):
@@ -46,7 +47,7 @@ class Command(BaseCommand):
         demo_password = os.environ.get("TINHSO_DEMO_PASSWORD") or secrets.token_urlsafe(9)
 
         steps = ["đơn vị hành chính", "cơ quan", "tài khoản", "thủ tục hành chính",
-                 "dữ liệu mở"]
+                 "dữ liệu mở", "chữ ký số"]
         with tqdm(total=len(steps), desc="Dữ liệu mẫu", unit="bước", disable=not show) as bar:
             bar.set_postfix_str(steps[0])
             units_import(province_codes=None)  # the whole country: 34 provinces and the old map
@@ -64,6 +65,9 @@ class Command(BaseCommand):
             bar.update()
             bar.set_postfix_str(steps[4])
             load_datasets(actor=User.objects.get(username="admin"), province_code=province)
+            bar.update()
+            bar.set_postfix_str(steps[5])
+            load_certificates(actor=User.objects.get(username="admin"), province_code=province)
             bar.update()
         if options["scale"] > 0:
             with tqdm(total=expected_dossiers(options["scale"]), desc="Hồ sơ mẫu",
