@@ -9,33 +9,23 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from tinhso.catalog.models import Fee, Procedure, ProcedureVersion, RequiredDocument
+from tinhso.core.admin import ReadOnlyInline
 
 
-class _ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
-class VersionInline(_ReadOnlyInline):
+class VersionInline(ReadOnlyInline):
     model = ProcedureVersion
     fields = ["number", "effective_from", "name", "agency", "online_level", "change_note"]
     readonly_fields = fields  # type: ignore[assignment]  # the same names, shown read-only
     show_change_link = True
 
 
-class DocumentInline(_ReadOnlyInline):
+class DocumentInline(ReadOnlyInline):
     model = RequiredDocument
     fields = ["position", "name", "is_mandatory", "file_types", "copies"]
     readonly_fields = fields  # type: ignore[assignment]  # the same names, shown read-only
 
 
-class FeeInline(_ReadOnlyInline):
+class FeeInline(ReadOnlyInline):
     model = Fee
     fields = ["position", "amount", "description"]
     readonly_fields = fields  # type: ignore[assignment]  # the same names, shown read-only

@@ -4,39 +4,26 @@ publisher pages to come), so that every change keeps a version: the admin reads 
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 
+from tinhso.core.admin import ReadOnlyAdmin, ReadOnlyInline
 from tinhso.opendata.models import Dataset, DatasetVersion, Group, Resource
 
 
-class _ReadOnly:
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
-class ResourceInline(_ReadOnly, admin.TabularInline):
+class ResourceInline(ReadOnlyInline):
     model = Resource
     fields = ["position", "name", "format", "url", "state", "revision"]
     extra = 0
 
 
-class VersionInline(_ReadOnly, admin.TabularInline):
+class VersionInline(ReadOnlyInline):
     model = DatasetVersion
     fields = ["number", "action", "actor", "at"]
     extra = 0
 
 
 @admin.register(Dataset)
-class DatasetAdmin(_ReadOnly, admin.ModelAdmin):
+class DatasetAdmin(ReadOnlyAdmin):
     list_display = ["name", "title", "owner_org", "state", "access_level", "metadata_modified"]
     list_filter = ["state", "access_level", "frequency"]
     search_fields = ["name", "title"]
