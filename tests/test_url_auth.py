@@ -40,6 +40,8 @@ PUBLIC_API = {
     ("get", "/api/v1/procedures/export"),
     ("get", "/api/v1/tracking/{code}"),  # public tracking by code, no personal data
     ("post", "/api/v1/signatures/verify"),  # checking a PDF's signatures, nothing stored
+    ("get", "/api/v1/indicators"),  # public indicators: aggregate figures only
+    ("get", "/api/v1/indicators/{code}/values"),
 }
 
 SAMPLE = {"code": "1.001193", "number": "1", "n": "1", "pk": "1", "id": "1"}

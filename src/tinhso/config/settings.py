@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "tinhso.directory",
     "tinhso.accounts",
     "tinhso.catalog",
+    "tinhso.indicators",
     "tinhso.onestop",
     "tinhso.documents",
     "tinhso.signing",

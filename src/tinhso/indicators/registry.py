@@ -1,0 +1,75 @@
+"""The indicator registry: every indicator defined once (code, names, pillar, unit, formula,
+source, legal basis), registered by its source module at start-up."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Literal
+
+from tinhso.indicators.periods import Period
+
+
+class Pillar(StrEnum):
+    GOVERNMENT = "digital_government"
+    ECONOMY = "digital_economy"
+    SOCIETY = "digital_society"
+    INFRASTRUCTURE = "infrastructure"
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Whom a value is about: the whole province, or one agency of it."""
+
+    province_code: str
+    agency_id: int | None = None
+    code: str = ""
+
+
+@dataclass(frozen=True)
+class Value:
+    numerator: int
+    denominator: int | None
+    value: float | int | None
+
+
+Compute = Callable[[Scope, Period], Value]
+
+
+@dataclass(frozen=True)
+class Indicator:
+    code: str
+    name_vi: str
+    name_en: str
+    pillar: Pillar
+    unit: Literal["%", "count"]
+    kind: Literal["rate", "count"]
+    source: str
+    regulation: str
+    public: bool
+    compute: Compute
+    recompute: Compute | None = None  # the same value from the raw records, for `verify`
+
+
+_REGISTRY: dict[str, Indicator] = {}
+
+
+class DuplicateIndicator(ValueError):
+    pass
+
+
+def register(indicator: Indicator) -> Indicator:
+    known = _REGISTRY.get(indicator.code)
+    if known is not None and known.source != indicator.source:
+        raise DuplicateIndicator(indicator.code)
+    _REGISTRY[indicator.code] = indicator
+    return indicator
+
+
+def get(code: str) -> Indicator | None:
+    return _REGISTRY.get(code)
+
+
+def all_indicators(*, public_only: bool = False) -> list[Indicator]:
+    return [i for _code, i in sorted(_REGISTRY.items()) if i.public or not public_only]

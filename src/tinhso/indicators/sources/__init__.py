@@ -1,0 +1,9 @@
+"""One module per source app, each registering that app's indicators."""
+
+from __future__ import annotations
+
+
+def register_all() -> None:
+    from tinhso.indicators.sources import onestop
+
+    onestop.register_indicators()

@@ -1,0 +1,103 @@
+"""The one-stop indicators (Decision 766/QĐ-TTg), from the monthly dossier rollup.
+
+Why not `onestop.stats.dossier_stats`: it is scoped to a user's grants (public indicators have
+no user) and does not return the payment and electronic-result counters. A period here is
+whole months, so one grouped query on `DossierStatMonth` gives every counter, whatever the
+period's length; the counters mean what docs/onestop.md says, and the rates round with
+`onestop.stats.rate`, so the shared figures equal `dossier_stats`' (a test checks it).
+`recount` sums the same counters from `onestop.rollups.rollups_aggregate` (the dossiers
+themselves) for `tinhso indicators verify`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.db.models import Q, Sum
+
+from tinhso.indicators.periods import Period
+from tinhso.indicators.registry import Indicator, Pillar, Scope, Value, register
+from tinhso.onestop.models import DossierStatMonth
+from tinhso.onestop.rollups import rollups_aggregate
+from tinhso.onestop.stats import rate
+from tinhso.onestop.status import Channel
+
+Counters = dict[str, int]
+PLAIN = ("received", "resolved_early", "resolved_on_time", "resolved_late", "paid_online",
+         "paid_total", "electronic_result")
+SOURCE = "onestop"
+DECISION_766 = "Quyết định 766/QĐ-TTg ngày 23/6/2022"
+
+
+def counters(scope: Scope, period: Period) -> Counters:
+    """The period's counters from the monthly rollup: one aggregate query."""
+    rows = DossierStatMonth.objects.filter(province_code=scope.province_code,
+                                           month__gte=period.first_day, month__lt=period.end)
+    if scope.agency_id is not None:
+        rows = rows.filter(agency_id=scope.agency_id)
+    sums = rows.aggregate(**{f"sum_{c}": Sum(c) for c in PLAIN},
+                          sum_received_online=Sum("received", filter=Q(channel=Channel.ONLINE)))
+    return {name.removeprefix("sum_"): n or 0 for name, n in sums.items()}
+
+
+def recount(scope: Scope, period: Period) -> Counters:
+    """The same counters recomputed from dossiers and payments."""
+    out = dict.fromkeys((*PLAIN, "received_online"), 0)
+    rows = rollups_aggregate(province_code=scope.province_code, day_from=period.first_day,
+                             day_to=period.last_day)
+    for (_day, agency_id, _procedure, channel, _level), counts in rows.items():
+        if scope.agency_id is not None and agency_id != scope.agency_id:
+            continue
+        for name in PLAIN:
+            out[name] += counts.get(name, 0)
+        if channel == Channel.ONLINE:
+            out["received_online"] += counts.get("received", 0)
+    return out
+
+
+def _resolved(c: Counters) -> int:
+    return c["resolved_early"] + c["resolved_on_time"] + c["resolved_late"]
+
+
+def _count(f: Callable[[Counters], int]) -> Callable[[Counters], Value]:
+    return lambda c: Value(f(c), None, f(c))
+
+
+def _rate(num: Callable[[Counters], int], den: Callable[[Counters], int]
+          ) -> Callable[[Counters], Value]:
+    return lambda c: Value(num(c), den(c), rate(num(c), den(c)))
+
+
+FORMULAS: list[tuple[str, str, str, str, Callable[[Counters], Value]]] = [
+    ("onestop.received", "Số hồ sơ tiếp nhận", "Dossiers received", "count",
+     _count(lambda c: c["received"])),
+    ("onestop.resolved", "Số hồ sơ đã giải quyết", "Dossiers resolved", "count",
+     _count(_resolved)),
+    ("onestop.resolved_in_time", "Số hồ sơ giải quyết trước hạn và đúng hạn",
+     "Dossiers resolved early or on time", "count",
+     _count(lambda c: c["resolved_early"] + c["resolved_on_time"])),
+    ("onestop.on_time_rate", "Tỷ lệ hồ sơ giải quyết trước hạn và đúng hạn",
+     "On-time resolution rate", "rate",
+     _rate(lambda c: c["resolved_early"] + c["resolved_on_time"], _resolved)),
+    ("onestop.online_rate", "Tỷ lệ hồ sơ nộp trực tuyến", "Online dossier rate", "rate",
+     _rate(lambda c: c["received_online"], lambda c: c["received"])),
+    ("onestop.online_payment_rate", "Tỷ lệ thanh toán trực tuyến", "Online payment rate",
+     "rate", _rate(lambda c: c["paid_online"], lambda c: c["paid_total"])),
+    ("onestop.electronic_result_rate", "Tỷ lệ hồ sơ trả kết quả điện tử",
+     "Electronic result rate", "rate",
+     _rate(lambda c: c["electronic_result"], _resolved)),
+]
+
+
+def _from(read: Callable[[Scope, Period], Counters], formula: Callable[[Counters], Value]
+          ) -> Callable[[Scope, Period], Value]:
+    return lambda scope, period: formula(read(scope, period))
+
+
+def register_indicators() -> None:
+    for code, name_vi, name_en, kind, formula in FORMULAS:
+        register(Indicator(
+            code=code, name_vi=name_vi, name_en=name_en, pillar=Pillar.GOVERNMENT,
+            unit="%" if kind == "rate" else "count", kind="rate" if kind == "rate" else "count",
+            source=SOURCE, regulation=DECISION_766, public=True,
+            compute=_from(counters, formula), recompute=_from(recount, formula),
+        ))
