@@ -8,7 +8,7 @@ import datetime as dt
 import re
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Model, Prefetch, QuerySet
 
 from tinhso.directory.models import Agency
 from tinhso.opendata.licenses import LICENSES
@@ -22,10 +22,55 @@ def active_resources() -> Prefetch:
                     .order_by("position", "created"), to_attr="active_resources")
 
 
+MANY_TO_MANY = ("tags", "groups", "spatial_units", "shared_with")
+
+
 def with_relations(qs: QuerySet[Dataset]) -> QuerySet[Dataset]:
     """What `package_dict` reads, fetched in one query per relation."""
-    return qs.select_related("owner_org").prefetch_related(
-        "tags", "groups", "spatial_units", "shared_with", active_resources())
+    return qs.select_related("owner_org").prefetch_related(*MANY_TO_MANY, active_resources())
+
+
+def _cached(model: type[Model], items: list[Any]) -> QuerySet[Any]:
+    qs: QuerySet[Any] = QuerySet(model=model)
+    qs._result_cache = items
+    setattr(qs, "_prefetch_done", True)  # noqa: B010 (not in the type stubs)
+    return qs
+
+
+def _prefetch_many(datasets: list[Dataset], relation: str) -> None:
+    """One query over the link table for the whole page, filed where `ds.<relation>.all()`
+    looks first; Django's own prefetch builds a filtered queryset per dataset, which costs
+    more than the query itself on a page of 100."""
+    m2m = Dataset._meta.get_field(relation)
+    target, source = m2m.m2m_reverse_field_name(), m2m.m2m_field_name()  # type: ignore[union-attr]
+    model = m2m.related_model
+    ordering = [str(o) for o in model._meta.ordering]  # type: ignore[union-attr]
+    order = [f"-{target}__{o[1:]}" if o.startswith("-") else f"{target}__{o}" for o in ordering]
+    links = (getattr(Dataset, relation).through.objects
+             .filter(**{f"{source}__in": [ds.pk for ds in datasets]})
+             .select_related(target).order_by(*order))
+    found: dict[Any, list[Any]] = {ds.pk: [] for ds in datasets}
+    for link in links:
+        found[getattr(link, f"{source}_id")].append(getattr(link, target))
+    for ds in datasets:
+        ds.__dict__.setdefault("_prefetched_objects_cache", {})[relation] = _cached(
+            model, found[ds.pk])  # type: ignore[arg-type]
+
+
+def _related(ds: Dataset, relation: str) -> Any:
+    """`ds.<relation>.all()`, read from the prefetch cache without building a manager."""
+    cache = ds.__dict__.get("_prefetched_objects_cache", {})
+    return cache[relation] if relation in cache else getattr(ds, relation).all()
+
+
+def fetch_relations(qs: QuerySet[Dataset]) -> list[Dataset]:
+    """The rows of `qs` with what `package_dict` reads: a fixed number of queries, as
+    `with_relations`, with less work per row."""
+    datasets = list(qs.select_related("owner_org").prefetch_related(active_resources()))
+    if datasets:
+        for relation in MANY_TO_MANY:
+            _prefetch_many(datasets, relation)
+    return datasets
 
 
 def stamp(value: dt.datetime | None) -> str | None:
@@ -101,7 +146,7 @@ def resource_dict(res: Resource, *, downloadable: bool = True,
 
 def package_dict(ds: Dataset, *, downloadable: bool = True, site_url: str = "") -> dict[str, Any]:
     lic = LICENSES.get(ds.license_id)
-    tags = sorted(ds.tags.all(), key=lambda t: t.name)
+    tags = sorted(_related(ds, "tags"), key=lambda t: t.name)
     resources = getattr(ds, "active_resources", None)
     if resources is None:
         resources = list(ds.resources.filter(state=State.ACTIVE).order_by("position", "created"))
@@ -121,11 +166,11 @@ def package_dict(ds: Dataset, *, downloadable: bool = True, site_url: str = "") 
         "temporal_start": ds.temporal_start.isoformat() if ds.temporal_start else None,
         "temporal_end": ds.temporal_end.isoformat() if ds.temporal_end else None,
         "spatial_units": [{"code": u.code, "name": u.name}
-                          for u in sorted(ds.spatial_units.all(), key=lambda u: u.code)],
-        "shared_with": sorted(org_name(a) for a in ds.shared_with.all()) if ds.private else [],
+                          for u in sorted(_related(ds, "spatial_units"), key=lambda u: u.code)],
+        "shared_with": sorted(org_name(a) for a in _related(ds, "shared_with")) if ds.private else [],
         "num_resources": len(resources), "num_tags": len(tags),
         "tags": [tag_dict(t) for t in tags],
-        "groups": [group_dict(g) for g in sorted(ds.groups.all(), key=lambda g: g.name)],
+        "groups": [group_dict(g) for g in sorted(_related(ds, "groups"), key=lambda g: g.name)],
         "extras": list(ds.extras or []),
         "resources": [resource_dict(r, downloadable=downloadable, site_url=site_url)
                       for r in resources],

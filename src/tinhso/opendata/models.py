@@ -137,6 +137,7 @@ class Dataset(models.Model):
             models.Index(fields=["state", "access_level", "metadata_modified"],
                          name="dataset_listing"),
             models.Index(fields=["owner_org", "state"], name="dataset_owner_state"),
+            models.Index(fields=["-metadata_modified", "id"], name="dataset_newest_first"),
         ]
 
     def __str__(self) -> str:

@@ -15,7 +15,7 @@ from tinhso.core.errors import NotFound
 from tinhso.core.text import fold
 from tinhso.directory.models import Agency
 from tinhso.opendata.access import visible_q
-from tinhso.opendata.dictize import agency_code, with_relations
+from tinhso.opendata.dictize import agency_code, fetch_relations, with_relations
 from tinhso.opendata.licenses import LICENSES
 from tinhso.opendata.models import Dataset, Group, Resource, State, Tag
 from tinhso.opendata.query import parse, parse_sort
@@ -150,7 +150,7 @@ def dataset_search(user: Any, search: Search) -> SearchResult:
     order = parse_sort(search.sort)
     rows = max(0, min(search.rows, MAX_ROWS))
     count = qs.count()
-    page = (list(with_relations(qs.order_by(*order))[search.start:search.start + rows])
+    page = (fetch_relations(qs.order_by(*order)[search.start:search.start + rows])
             if rows and search.start < count else [])
     limit = search.facet_limit if search.facet_limit >= 0 else 10_000
     facets = {f: _facet(f, qs, limit, search.facet_mincount) for f in search.facet_fields}
