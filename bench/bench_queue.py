@@ -37,6 +37,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from bench_http import wait_for  # the same poll for the server (bench/ is on sys.path when run)
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = ROOT / ".venv" / "bin"
 DEFAULT_PG = "postgres://postgres@127.0.0.1:5432/tinhso_bench_queue"
@@ -294,17 +296,6 @@ def fetch(req: urllib.request.Request) -> None:
         r.read()
         if r.status != 200:
             raise SystemExit(f"{req.full_url}: {r.status}")
-
-
-def wait_for(url: str, seconds: float = 30) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=1):  # noqa: S310 - loopback
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise SystemExit(f"server did not answer at {url}")
 
 
 def load() -> str:

@@ -8,6 +8,7 @@ from typing import Literal
 from ninja import Field, Schema
 from pydantic import ConfigDict
 
+from tinhso.core.schemas import ProblemOut
 from tinhso.documents.kinds import Confidentiality, DocStatus, DocType, IncomingStatus, Urgency
 from tinhso.documents.services import ACTIONS
 
@@ -173,15 +174,6 @@ class IncomingActionIn(Schema):
     deadline: dt.date | None = None
     comment: str = Field("", max_length=4000)
     result: str = Field("", max_length=4000)
-
-
-class ProblemOut(Schema):
-    type: str
-    title: str
-    status: int
-    detail: str
-    code: str | None = None
-    errors: list[dict[str, str]] | None = None
 
 
 class ConflictOut(ProblemOut):

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Literal
 
 from ninja import Field, Schema
 from pydantic import ConfigDict
 
+from tinhso.core.schemas import ProblemOut
 from tinhso.onestop.selectors import QUEUES
 from tinhso.onestop.services import ACTIONS
 
@@ -182,15 +183,6 @@ class StatsQuery(Schema):
     date_from: dt.date = Field(..., alias="from", description="Ngày bắt đầu (YYYY-MM-DD)")
     date_to: dt.date = Field(..., alias="to", description="Ngày kết thúc (YYYY-MM-DD)")
     agency: str = Field("", max_length=32, description="Mã cơ quan giải quyết")
-
-
-class ProblemOut(Schema):
-    type: str
-    title: str
-    status: int
-    detail: str
-    code: str | None = None
-    errors: list[dict[str, Any]] | None = None
 
 
 class ConflictOut(ProblemOut):
