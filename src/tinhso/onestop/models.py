@@ -12,14 +12,29 @@ from django.utils.translation import gettext_lazy as _
 
 from tinhso.catalog.models import Procedure, ProcedureVersion, RequiredDocument
 from tinhso.directory.models import AdminUnit, Agency, Role
-from tinhso.onestop.status import Channel, Status, Timeliness
+from tinhso.onestop.status import OPEN, Channel, Status, Timeliness
+
+# Open dossiers with a statutory clock, running or paused (received, processing, supplement
+# requested, awaiting payment): what the partial indexes below hold.
+OPEN_CLOCK = sorted(int(s) for s in OPEN)
 
 
 class Dossier(models.Model):
+    """A dossier (hồ sơ).
+
+    NO_INDEX: the references to the procedure, its version, the unit, the officer in charge,
+    the result file and the submitting account have no index of their own: nothing lists
+    dossiers by them (figures read rollups), and deleting such a row (never done by the
+    services: users are deactivated, catalog rows versioned) may then scan. Each index would
+    cost every submission."""
+
     code = models.CharField(_("mã hồ sơ"), max_length=40, unique=True)
     province_code = models.CharField(max_length=8)
-    procedure = models.ForeignKey(Procedure, on_delete=models.PROTECT, related_name="+")
-    version = models.ForeignKey(ProcedureVersion, on_delete=models.PROTECT, related_name="+")
+    # References nothing reads dossiers by carry no index of their own (NO_INDEX above).
+    procedure = models.ForeignKey(Procedure, on_delete=models.PROTECT, related_name="+",
+                                  db_index=False)
+    version = models.ForeignKey(ProcedureVersion, on_delete=models.PROTECT, related_name="+",
+                                db_index=False)
     channel = models.PositiveSmallIntegerField(_("kênh nộp"), choices=Channel.choices)
     status = models.PositiveSmallIntegerField(_("trạng thái"), choices=Status.choices)
     # Only the transition services move `status`; each move bumps `revision`, so a client that
@@ -38,7 +53,7 @@ class Dossier(models.Model):
     applicant_phone = models.CharField(_("điện thoại"), max_length=20, blank=True)
     applicant_email = models.EmailField(_("thư điện tử"), blank=True)
     unit = models.ForeignKey(AdminUnit, null=True, blank=True, on_delete=models.PROTECT,
-                             related_name="+", verbose_name=_("địa bàn"))
+                             related_name="+", verbose_name=_("địa bàn"), db_index=False)
     form_data = models.JSONField(_("nội dung tờ khai"), default=dict, blank=True)
 
     # Who is responsible for it (the procedure's agency when submitted: "cơ quan giải quyết";
@@ -56,7 +71,7 @@ class Dossier(models.Model):
     current_role = models.CharField(max_length=16, choices=Role.choices, blank=True)
     current_officer = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-        related_name="+",
+        related_name="+", db_index=False,
     )
 
     # Time. The statutory clock starts at receipt; `due_at` moves with supplement and payment
@@ -80,12 +95,13 @@ class Dossier(models.Model):
 
     fee_total = models.PositiveBigIntegerField(_("phí, lệ phí (đồng)"), default=0)
     result_file = models.ForeignKey("DossierFile", null=True, blank=True,
-                                    on_delete=models.PROTECT, related_name="+")
+                                    on_delete=models.PROTECT, related_name="+", db_index=False)
 
     # A retried API submission with the same key makes one dossier.
     idempotency_key = models.CharField(max_length=100, blank=True)
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                     on_delete=models.PROTECT, related_name="+")
+                                     on_delete=models.PROTECT, related_name="+",
+                                     db_index=False)  # led by dossier_idempotency
 
     class Meta:
         verbose_name = _("hồ sơ")
@@ -96,15 +112,23 @@ class Dossier(models.Model):
                 name="dossier_idempotency",
             ),
         ]
+        # Every index costs every submission and every transition, and a year of history
+        # (a million dossiers a province) is nearly all closed: indexes that serve the work of
+        # the day hold the open dossiers only (partial), so they stay small and the history
+        # costs them nothing (migration 0007; docs/benchmarks.md).
         indexes = [
-            # Officer queues: open dossiers of an agency, by due time.
-            models.Index(fields=["current_agency", "status", "due_at"], name="dossier_queue"),
-            models.Index(fields=["receiving_agency", "status", "submitted_at"],
-                         name="dossier_intake"),
             models.Index(fields=["applicant", "submitted_at"], name="dossier_applicant"),
-            models.Index(fields=["status", "due_at"], name="dossier_status_due"),
             models.Index(fields=["province_code", "submitted_at"], name="dossier_province"),
-            models.Index(fields=["agency", "status", "due_at"], name="dossier_agency_due"),
+            # Overdue and due-soon queues, figures and warnings: open dossiers whose clock runs
+            # or is paused, by due moment, whole province or by one of the three agencies.
+            models.Index(fields=["due_at"], condition=Q(status__in=OPEN_CLOCK),
+                         name="dossier_open_due"),
+            models.Index(fields=["current_agency", "due_at"], condition=Q(status__in=OPEN_CLOCK),
+                         name="dossier_open_current"),
+            models.Index(fields=["agency", "due_at"], condition=Q(status__in=OPEN_CLOCK),
+                         name="dossier_open_agency"),
+            models.Index(fields=["receiving_agency", "due_at"],
+                         condition=Q(status__in=OPEN_CLOCK), name="dossier_open_receiving"),
             # Partial indexes of the open dossiers only: a queue page reads its own entries,
             # whatever the history (migration 0006).
             models.Index(fields=["receiving_agency", "due_at", "submitted_at", "id"],
@@ -125,11 +149,12 @@ class DossierEvent(models.Model):
                                 db_index=False)  # led by dossier_event_time
     province_code = models.CharField(max_length=8)
     at = models.DateTimeField()
+    # Not indexed: events are read by dossier only (see Dossier's NO_INDEX).
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                              on_delete=models.PROTECT, related_name="+")
+                              on_delete=models.PROTECT, related_name="+", db_index=False)
     actor_name = models.CharField(max_length=150, blank=True)
     agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.PROTECT,
-                               related_name="+")
+                               related_name="+", db_index=False)
     action = models.CharField(max_length=32)
     from_status = models.PositiveSmallIntegerField(null=True, blank=True, choices=Status.choices)
     to_status = models.PositiveSmallIntegerField(choices=Status.choices)
@@ -346,8 +371,12 @@ class DossierStat(RollupCounters):
 
     day = models.DateField()
     province_code = models.CharField(max_length=8)
-    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
-    procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="+")
+    # Read by day (the unique key leads with it) or by province and day, never by agency or
+    # procedure: those have no index of their own (see Dossier's NO_INDEX).
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+",
+                               db_index=False)
+    procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="+",
+                                  db_index=False)
     channel = models.PositiveSmallIntegerField(choices=Channel.choices)
     online_level = models.CharField(max_length=8)
 
@@ -361,7 +390,6 @@ class DossierStat(RollupCounters):
         ]
         indexes = [
             models.Index(fields=["province_code", "day"], name="stat_province_day"),
-            models.Index(fields=["agency", "day"], name="stat_agency_day"),
         ]
 
     def __str__(self) -> str:

@@ -295,11 +295,13 @@ def _between(qs: QuerySet[Any], field: str, province_code: str | None, span: Spa
     return qs
 
 
-def _summed(summary: _Summary, province_code: str | None, span: Span) -> QuerySet[Any]:
-    """DossierStat summed into the summary's rows: its key, then province, then the counters
-    (the column order `_summary_rebuild` inserts)."""
+def _summed(summary: _Summary, province_code: str | None, span: Span,
+            source: type[DossierStat] | type[DossierStatAgencyDay] = DossierStat,
+            ) -> QuerySet[Any]:
+    """DossierStat (or `source`, a finer summary) summed into the summary's rows: its key,
+    then province, then the counters (the column order `_summary_rebuild` inserts)."""
     return (
-        _between(DossierStat.objects.all(), "day", province_code, span)
+        _between(source.objects.all(), "day", province_code, span)
         .annotate(_period=summary.of_day())
         .values("_period", "agency_id", "channel", "online_level")
         .annotate(_province=Max("province_code"), **{c: Sum(c) for c in COUNTERS})
@@ -332,12 +334,13 @@ def _summary_diff(summary: _Summary, province_code: str | None, day_from: dt.dat
 
 
 def _summary_rebuild(summary: _Summary, province_code: str | None, day_from: dt.date | None,
-                     day_to: dt.date | None) -> int:
+                     day_to: dt.date | None,
+                     source: type[DossierStat] | type[DossierStatAgencyDay] = DossierStat) -> int:
     """Delete the summary's rows of the periods the range touches and insert them again from
     DossierStat in one INSERT ... SELECT (a year of a province is ~10^6 daily rows)."""
     span = summary.span(day_from, day_to)
     _between(summary.model.objects.all(), summary.period, province_code, span).delete()
-    in_order = _summed(summary, province_code, span).order_by("_period", "agency_id")
+    in_order = _summed(summary, province_code, span, source).order_by("_period", "agency_id")
     select, params = in_order.query.sql_with_params()  # a period's rows stored together
     meta = summary.model._meta
     names = [summary.period, "agency", "channel", "online_level", "province_code", *COUNTERS]
@@ -366,9 +369,12 @@ def rollups_agency_days_diff(*, province_code: str | None = None,
 
 @transaction.atomic
 def rollups_months_rebuild(*, province_code: str | None = None, day_from: dt.date | None = None,
-                           day_to: dt.date | None = None) -> int:
-    """Recompute the monthly rows of the months the range touches from DossierStat."""
-    return _summary_rebuild(MONTHS, province_code, day_from, day_to)
+                           day_to: dt.date | None = None, from_agency_days: bool = False) -> int:
+    """Recompute the monthly rows of the months the range touches from DossierStat, or from
+    the rows by agency and day (`from_agency_days`: several times fewer rows; only right when
+    those are, e.g. just rebuilt for every day of those months)."""
+    return _summary_rebuild(MONTHS, province_code, day_from, day_to,
+                            DossierStatAgencyDay if from_agency_days else DossierStat)
 
 
 @transaction.atomic

@@ -48,6 +48,7 @@ dossiers in the window and skips: run it again with `replace=True` (`--replace`)
 
 from __future__ import annotations
 
+import os
 import random
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
@@ -57,6 +58,7 @@ from django.db import connection, models, transaction
 
 from tinhso.core.audit import audit_record
 from tinhso.core.calendar import TZ, calendar_for_province
+from tinhso.onestop.demo import _parallel
 from tinhso.onestop.demo._clock import Clock
 from tinhso.onestop.demo._constants import (  # noqa: F401 - re-exported
     CHUNK,
@@ -65,6 +67,7 @@ from tinhso.onestop.demo._constants import (  # noqa: F401 - re-exported
     MAX_SCALE,
     ONLINE_FROM,
     ONLINE_TO,
+    PARALLEL_FROM,
     POSTAL,
     REFUSED_AT_INTAKE,
     REPORT_ON_TIME_RATE,
@@ -78,6 +81,7 @@ from tinhso.onestop.demo._constants import (  # noqa: F401 - re-exported
     WRITERS,
 )
 from tinhso.onestop.demo._generate import ROLLUP_COUNTERS, Chunk, Year
+from tinhso.onestop.demo._indexes import indexes_deferred
 from tinhso.onestop.demo._model import _day_weights, _world, demo_window
 from tinhso.onestop.demo._writer import (
     _Background,
@@ -182,7 +186,6 @@ def _load(province_code: str, year: int | None, scale: float, seed: int,
     cat_share = {c: sum(p.weight for p in ps) / total_weight
                  for c, ps in world.by_category.items()}
     weights = _day_weights(cal, days, cat_share)
-    wsum = sum(w for w, _ in weights)
     last_day = cutoff.date() if cutoff.timetz() != time(0, tzinfo=TZ) else \
         cutoff.date() - timedelta(days=1)
 
@@ -190,18 +193,72 @@ def _load(province_code: str, year: int | None, scale: float, seed: int,
     longest = max(p.seconds for p in world.procs) // cal.day_length.seconds
     clock = Clock(cal, first, len(days) + 2 * longest + 90)
     writer = _Writer(province_code, first, last_day)
-    gen = writer.year(world, clock, rng, clock.of(cutoff), len(days))
-    background = _Background(writer.store) if _Background.possible() else None
+    cutoff_at = clock.of(cutoff)
     # Small loads in a few chunks too, so a progress bar moves.
     chunk = CHUNK if expected_submitted >= 2 * CHUNK else max(min(CHUNK, 2_000),
                                                               round(expected_submitted / 10))
-    created = 0
-    acc = 0.0
-    done = 0
+    plan = _plan_days(weights, expected_submitted, days, last_day)
 
-    def flush(complete_before: int) -> None:
+    def generate(gen: Year, plan: list[tuple[int, int, bool]],
+                 flush: Callable[[Chunk], None]) -> None:
+        for k, n, working in plan:
+            gen.day(k, n, working)
+            if len(gen.chunk.dossiers) >= chunk:
+                flush(gen.take(k + 1))
+        flush(gen.take(len(days) + 1))
+
+    # Into nearly empty tables, index upkeep row by row would cost most of the database's
+    # time: the plain indexes are set aside and built once at the end (`_indexes`).
+    from tinhso.onestop.rollups import rollups_agency_days_rebuild, rollups_months_rebuild
+
+    with indexes_deferred(LOADED, rows=int(expected_submitted)) as deferred:
+        if expected_submitted >= PARALLEL_FROM and _parallel.possible():
+            created, seq_last = _in_parallel(writer, plan, world, clock, rng, cutoff_at,
+                                             len(days), generate, progress)
+        else:
+            created, seq_last = _in_line(writer.year(world, clock, rng, cutoff_at, len(days)),
+                                         writer, plan, generate, progress)
+        writer.counters_save(seq_last)
+        # The summaries only read the rollup rows: the indexes are built meanwhile, and the
+        # planner's statistics taken after them.
+        deferred.restore_soon(then=_analyze)
+        # Months from the days by agency: every day of the window was just counted again, the
+        # days of its first and last months outside it already agreed (`tinhso stats verify`).
+        rollups_agency_days_rebuild(province_code=province_code, day_from=first,
+                                    day_to=last_day)
+        rollups_months_rebuild(province_code=province_code, day_from=first, day_to=last_day,
+                               from_agency_days=True)
+    with transaction.atomic():
+        audit_record(actor=None, action="onestop.demo_load", object_type="onestop.dossier",
+                     object_id=f"demo:{province_code}:{first.isoformat()}",
+                     data={"created": created, "scale": scale, "from": first.isoformat(),
+                           "to": last_day.isoformat(), "seed": seed})
+    return created
+
+
+def _plan_days(weights: list[tuple[float, bool]], expected: float, days: list[date],
+               last_day: date) -> list[tuple[int, int, bool]]:
+    """How many dossiers each day of the window gets: (day index, count, working day?)."""
+    wsum = sum(w for w, _ in weights)
+    plan, acc, done = [], 0.0, 0
+    for k, (w, working) in enumerate(weights):
+        acc += expected * w / wsum
+        n = round(acc) - done
+        done += n
+        if days[k] <= last_day and n > 0:
+            plan.append((k, n, working))
+    return plan
+
+
+def _in_line(gen: Year, writer: _Writer, plan: list[tuple[int, int, bool]],
+             generate: Callable[..., None], progress: Callable[[int], Any] | None,
+             ) -> tuple[int, dict[tuple[int, date], int]]:
+    """This process makes the year; chunks are written by writer threads where possible."""
+    background = _Background(writer.store) if _Background.possible() else None
+    created = 0
+
+    def flush(made: Chunk) -> None:
         nonlocal created
-        made = gen.take(complete_before)
         if background:
             background.put(made)
         else:
@@ -211,32 +268,46 @@ def _load(province_code: str, year: int | None, scale: float, seed: int,
             progress(len(made.dossiers))
 
     try:
-        for k, (w, working) in enumerate(weights):
-            acc += expected_submitted * w / wsum
-            n = round(acc) - done
-            done += n
-            if days[k] > last_day or n <= 0:
-                continue
-            gen.day(k, n, working)
-            if len(gen.chunk.dossiers) >= chunk:
-                flush(k + 1)
-        flush(len(days) + 1)
+        generate(gen, plan, flush)
     finally:
         if background:
             background.close()
-    writer.counters_save(gen.seq_last)
-    from tinhso.onestop.rollups import rollups_agency_days_rebuild, rollups_months_rebuild
+    return created, gen.seq_last
 
-    rollups_months_rebuild(province_code=province_code, day_from=first, day_to=last_day)
-    rollups_agency_days_rebuild(province_code=province_code, day_from=first, day_to=last_day)
-    _analyze()
-    with transaction.atomic():
-        audit_record(actor=None, action="onestop.demo_load", object_type="onestop.dossier",
-                     object_id=f"demo:{province_code}:{first.isoformat()}",
-                     data={"created": created, "scale": scale, "from": first.isoformat(),
-                           "to": last_day.isoformat(), "seed": seed})
-    return created
 
+def _in_parallel(writer: _Writer, plan: list[tuple[int, int, bool]], world: Any, clock: Clock,
+                 rng: random.Random, cutoff_at: int, n_days: int, generate: Callable[..., None],
+                 progress: Callable[[int], Any] | None,
+                 ) -> tuple[int, dict[tuple[int, date], int]]:
+    """PARTS processes make runs of days (`_parallel`); their rollup counts for each other's
+    days are staged and added at the end."""
+    qn = connection.ops.quote_name
+    stage = f"onestop_demo_spill_{writer.province_code}_{os.getpid()}"
+    target = DossierStat._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {qn(stage)}")
+        cursor.execute(f"CREATE UNLOGGED TABLE {qn(stage)} AS SELECT "  # noqa: S608
+                       f"{', '.join(qn(c) for c in writer.stats.columns)} "
+                       f"FROM {qn(target)} WITH NO DATA")
+    try:
+        writer.spill_to(stage)
+        made = _parallel.run(
+            plan, rng=rng, progress=progress, store=writer.store, generate=generate,
+            make_year=lambda r, spill_from: writer.year(world, clock, r, cutoff_at, n_days,
+                                                        spill_from=spill_from))
+        _parallel.merge_spill(stage, target, group=STAT_COLUMNS[:6],
+                              counters=list(ROLLUP_COUNTERS),
+                              conflict=["day", "agency_id", "procedure_id", "channel",
+                                        "online_level"])
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {qn(stage)}")
+    return made
+
+
+# The tables a load writes, the dossiers first (their row count decides whether the plain
+# indexes are set aside while loading).
+LOADED = (Dossier, DossierEvent, Payment, DossierStat)
 
 STAT_COLUMNS = ["day", "province_code", "agency_id", "procedure_id", "channel", "online_level",
                 *ROLLUP_COUNTERS]
@@ -256,6 +327,7 @@ class _Writer:
         self.payments = _Table(Payment, PAYMENT_COLUMNS, raw=True)
         self.stats = _Table(DossierStat, STAT_COLUMNS)
         self.ids = _Ids(Dossier)
+        self.spill: _Table | None = None
         tables = [t.table for t in (self.dossiers, self.events, self.payments, self.stats)]
         self.bulk_checks = self.pg and _triggers_skippable(tables)
         self.day_counters = {
@@ -264,8 +336,12 @@ class _Writer:
             ).values_list("agency_id", "day", "last")
         }
 
+    def spill_to(self, table: str) -> None:
+        """Write the chunks' spilled rollup rows (`Chunk.spill`) to that staging table."""
+        self.spill = _Table(DossierStat, STAT_COLUMNS, table=table)
+
     def year(self, world: Any, clock: Clock, rng: random.Random, cutoff: int,
-             n_days: int) -> Year:
+             n_days: int, spill_from: int | None = None) -> Year:
         stored = dict(
             ((day, a, p, c, level), pk) for pk, day, a, p, c, level in DossierStat.objects.filter(
                 province_code=self.province_code, day__gte=self.first, day__lte=self.last,
@@ -276,7 +352,7 @@ class _Writer:
             n_days=n_days, stamp=clock.pg if self.pg else clock.sqlite,
             day_value=_day_value, ids=self.ids.take,
             mark=self.dossiers.json(DEMO_MARK), empty=self.events.json({}), stored=stored,
-            seq_start=self.day_counters,
+            seq_start=self.day_counters, spill_from=spill_from,
         )
 
     @transaction.atomic
@@ -292,6 +368,10 @@ class _Writer:
         for table, rows in written:
             if rows:
                 table.write(rows)
+        if chunk.spill:
+            if self.spill is None:
+                raise RuntimeError("rollup rows spilled with nowhere to stage them")
+            self.spill.write(chunk.spill)
         if chunk.stat_updates:
             qn = connection.ops.quote_name
             sets = ", ".join(f"{qn(c)} = {qn(c)} + %s" for c in ROLLUP_COUNTERS)

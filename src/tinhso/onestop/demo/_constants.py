@@ -14,6 +14,9 @@ MAX_SCALE = 4.0
 CHUNK = 20_000  # dossiers per transaction (whole days, so a little more)
 SWITCH_INTERVAL = 0.0005  # seconds; see _Background
 WRITERS = 2  # PostgreSQL connections writing chunks side by side
+# From this many dossiers on, PostgreSQL loads are made by several processes (`_parallel`);
+# below it forking and staging would cost more than they save.
+PARALLEL_FROM = 50_000
 DEMO_MARK = {"demo": True}
 
 # Shares of the dossiers submitted that never reach receipt (refused at intake, withdrawn

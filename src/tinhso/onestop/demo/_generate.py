@@ -81,18 +81,22 @@ class Chunk:
         self.payments: list[tuple[Any, ...]] = []
         self.stats: list[tuple[Any, ...]] = []  # rollup rows of the days now complete
         self.stat_updates: list[tuple[Any, ...]] = []  # (counts..., id) for stored rows
+        # Rollup rows of days another process writes (`Year.spill_from`): added at the end.
+        self.spill: list[tuple[Any, ...]] = []
 
 
 class Year:
     """Makes the year day by day. `stamp` turns a clock moment into what the database takes;
     `ids(n)` hands out dossier primary keys; `stored` maps rollup keys already in the
-    database (live dossiers) to their row id; `seq_start` the day counters already used."""
+    database (live dossiers) to their row id; `seq_start` the day counters already used.
+    `spill_from`: the first day whose rollup rows belong to another process (`_parallel`):
+    this one's counts for those days go to `Chunk.spill`, to be added at the end."""
 
     def __init__(self, *, world: _World, clock: Clock, rng: random.Random, cutoff: int,
                  province_code: str, n_days: int, stamp: Callable[[int | None], Any],
                  day_value: Callable[[date], Any], ids: Callable[[int], list[int]],
                  mark: Any, empty: Any, stored: dict[tuple[Any, ...], int],
-                 seq_start: dict[tuple[int, date], int]) -> None:
+                 seq_start: dict[tuple[int, date], int], spill_from: int | None = None) -> None:
         self.world, self.clock, self.rng, self.cutoff = world, clock, rng, cutoff
         self.prov = province_code
         self.n_days = n_days
@@ -100,6 +104,7 @@ class Year:
         self.mark, self.empty = mark, empty
         self.stored = stored
         self.seq_start = seq_start
+        self.spill_from = n_days + 2 if spill_from is None else spill_from
         self.seq_last: dict[tuple[int, date], int] = {}
         self.late_debt = 0.0
         self.stat: list[dict[tuple[int, int, int, str], list[int]]] = [
@@ -397,6 +402,9 @@ class Year:
             self.stat[k] = {}
             day = first + timedelta(days=k)
             value = self.day_value(day)
+            if k >= self.spill_from:
+                chunk.spill.extend((value, prov, *key, *counts) for key, counts in rows.items())
+                continue
             for key, counts in rows.items():
                 pk = stored.get((day, *key))
                 if pk is None:

@@ -30,9 +30,9 @@ class _Table:
     SQLite and COPY on PostgreSQL."""
 
     def __init__(self, model: type[models.Model], columns: Sequence[str], *,
-                 raw: bool = False) -> None:
+                 raw: bool = False, table: str | None = None) -> None:
         meta = model._meta
-        self.table = meta.db_table
+        self.table = table or meta.db_table  # another table of the model's columns
         by_column = {f.column: f for f in meta.concrete_fields}
         unknown = set(columns) - set(by_column)
         if unknown:

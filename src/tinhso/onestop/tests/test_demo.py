@@ -219,3 +219,103 @@ def test_a_chunk_naming_a_missing_agency_is_refused(province, monkeypatch):
     with pytest.raises(IntegrityError):
         load_dossiers(province_code=province, scale=0.0005, now=NOW)
     assert not Dossier.objects.filter(receiving_agency_id=10**9).exists()
+
+
+def _index_names(model, *, unique: bool | None = None) -> set[str]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        found = connection.introspection.get_constraints(cursor, model._meta.db_table)
+    return {name for name, info in found.items() if info.get("index")
+            and (unique is None or bool(info.get("unique")) == unique)}
+
+
+def _declared_everywhere() -> bool:
+    from tinhso.onestop.demo._indexes import declared
+
+    return all(set(declared(m)) <= _index_names(m) for m in demo.LOADED)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_first_load_sets_the_plain_indexes_aside_and_builds_them_again(province,
+                                                                        monkeypatch):
+    # Into empty tables the plain indexes are dropped while the rows go in (building one from
+    # the finished table is several times cheaper than keeping it up row by row); the unique
+    # ones stay, and every declared index is there again at the end.
+    during: list[set[str]] = []
+    store = demo._Writer.store
+
+    def watching(self, chunk):
+        during.append(_index_names(Dossier))
+        return store(self, chunk)
+
+    unique = _index_names(Dossier, unique=True)
+
+    monkeypatch.setattr(demo._Writer, "store", watching)
+    monkeypatch.setattr(demo, "CHUNK", 200)
+    assert load_dossiers(province_code=province, scale=0.0005, now=NOW) > 0
+    assert during
+    assert "dossier_applicant" not in during[0] and "dossier_open_due" not in during[0]
+    assert unique and unique <= during[0]  # codes stay unique while loading
+    assert _declared_everywhere()
+    assert rollups_diff(province_code=province) == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_load_that_fails_half_way_leaves_every_index_in_place(province, monkeypatch):
+    from tinhso.onestop.demo._indexes import indexes_restore
+
+    calls = 0
+    store = demo._Writer.store
+
+    def failing(self, chunk):
+        nonlocal calls
+        calls += 1
+        if calls == 2:
+            raise RuntimeError("the disk is full")
+        return store(self, chunk)
+
+    monkeypatch.setattr(demo._Writer, "store", failing)
+    monkeypatch.setattr(demo, "CHUNK", 100)
+    with pytest.raises(RuntimeError, match="disk is full"):
+        load_dossiers(province_code=province, scale=0.0005, now=NOW)
+    assert _declared_everywhere()
+    # A process killed outright cannot rebuild them: the next load (or this) does.
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("DROP INDEX dossier_open_due")
+    assert not _declared_everywhere()
+    assert indexes_restore(demo.LOADED) == ["dossier_open_due"]
+    assert _declared_everywhere()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_load_made_by_several_processes_agrees_with_its_rollups(province, monkeypatch):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("loads are made by several processes on PostgreSQL only")
+    monkeypatch.setattr(demo, "PARALLEL_FROM", 0)
+    monkeypatch.setattr(demo, "CHUNK", 300)
+    seen: list[int] = []
+    created = load_dossiers(province_code=province, scale=0.002, now=NOW, progress=seen.append)
+    assert created == Dossier.objects.count() == sum(seen) > 0
+    assert len(seen) > 2  # the progress bar moves while the runs work
+    assert DossierEvent.objects.values("dossier_id").distinct().count() == created
+    # The runs' counts for each other's days were added, not lost or doubled.
+    assert rollups_diff(province_code=province) == []
+    assert rollups_months_diff(province_code=province) == []
+    # Codes stay unique and the day counters hold each desk's last sequence of the day.
+    codes = list(Dossier.objects.values_list("code", "receiving_agency_id", "submitted_at"))
+    assert len({c for c, _, _ in codes}) == created
+    last: dict[tuple[int, dt.date], int] = {}
+    for code, agency, at in codes:
+        key = (agency, at.astimezone(TZ).date())
+        last[key] = max(last.get(key, 0), int(code.rsplit("-", 1)[1]))
+    assert {(c.agency_id, c.day): c.last for c in DayCounter.objects.all()} == last
+    assert _declared_everywhere()
+    # No staging table is left behind.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_tables WHERE tablename LIKE 'onestop_demo_spill%%'")
+        assert cursor.fetchone()[0] == 0
