@@ -16,6 +16,7 @@ from tinhso.catalog.api import router as catalog_router
 from tinhso.core.api import router as core_router
 from tinhso.core.errors import DomainError
 from tinhso.documents.api import router as documents_router
+from tinhso.exchange.api import router as exchange_router
 from tinhso.indicators.api import router as indicators_router
 from tinhso.onestop.api import dossiers_router, stats_router, tracking_router
 from tinhso.signing.api import router as signing_router
@@ -44,6 +45,7 @@ api.add_router("/tracking", tracking_router, tags=["tracking"])
 api.add_router("/stats", stats_router, tags=["stats"])
 api.add_router("/documents", documents_router, tags=["documents"])
 api.add_router("/signatures", signing_router, tags=["signatures"])
+api.add_router("/exchange", exchange_router, tags=["exchange"])
 api.add_router("/indicators", indicators_router, tags=["indicators"])
 
 

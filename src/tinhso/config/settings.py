@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "tinhso.onestop",
     "tinhso.documents",
     "tinhso.signing",
+    "tinhso.exchange",
     "tinhso.opendata",
     "tinhso.web",
 ]
@@ -195,6 +196,9 @@ TINHSO_PAYMENT_SECRET = env("TINHSO_PAYMENT_SECRET", "")  # else derived from SE
 # Adapters for SMS and Zalo: {"sms": "dotted.path.Class"}; e-mail needs none.
 TINHSO_NOTIFICATION_ADAPTERS: dict[str, str] = {}
 TINHSO_PUBLIC_URL = env("TINHSO_PUBLIC_URL", "http://127.0.0.1:8000")
+# Exchange with other installations (the `exchange` app): seconds to wait for a peer's answer
+# before the delivery is retried.
+TINHSO_EXCHANGE_TIMEOUT = float(env("TINHSO_EXCHANGE_TIMEOUT", "15"))
 
 # Signing (the `signing` app). Keys and the development PKI live in TINHSO_SIGNING_PKI_DIR
 # (never in the checkout); private keys there are encrypted with TINHSO_SIGNING_KEY_SECRET,

@@ -35,6 +35,12 @@ class Value:
 
 
 Compute = Callable[[Scope, Period], Value]
+# The same values for many scopes of one province at once (one query, for lists of units).
+ComputeMany = Callable[[list[Scope], Period], dict[Scope, Value]]
+
+# The source of indicators that no module measures: the responsible agency enters them, with
+# evidence, and a reviewer verifies them (models.Entry).
+ENTERED = "entered"
 
 
 @dataclass(frozen=True)
@@ -50,6 +56,22 @@ class Indicator:
     public: bool
     compute: Compute
     recompute: Compute | None = None  # the same value from the raw records, for `verify`
+    # Entered indicators (source ENTERED): who enters them, and the range an entry must keep
+    # (a rate's value in %, a count's value).
+    responsible: str = ""
+    minimum: float | None = None
+    maximum: float | None = None
+    compute_many: ComputeMany | None = None
+
+    def compute_for(self, scopes: list[Scope], period: Period) -> dict[Scope, Value]:
+        """`compute` for each scope; in one query when the source can."""
+        if self.compute_many is not None:
+            return self.compute_many(scopes, period)
+        return {scope: self.compute(scope, period) for scope in scopes}
+
+    @property
+    def entered(self) -> bool:
+        return self.source == ENTERED
 
 
 _REGISTRY: dict[str, Indicator] = {}

@@ -155,3 +155,69 @@ def incoming_done(*, record: IncomingRecord, actor: Any, result: str = "",
     rec.status = S.DONE
     return _step(rec, actor=actor, action="done", from_status=from_status, at=at,
                  comment=rec.result)
+
+
+# ---------------------------------------------------------------- from other installations
+# Used by the `exchange` app; additive: nothing above depends on it.
+
+
+@guarded("incoming.receive_external")
+def incoming_receive_external(*, agency: Agency, sender: Agency, actor: Any, doc_type: str,
+                              subject: str, number: int, notation: str, issued_on: dt.date,
+                              pdf: bytes, urgency: str = "normal",
+                              at: dt.datetime | None = None) -> IncomingRecord:
+    """A document that came from an agency of another installation, already verified: its copy
+    here is kept as a sent document of the sender (with the signed PDF as received), then it
+    is received like any other. The same document received again gives back the first record."""
+    from tinhso.documents.files import pdf_write
+    from tinhso.documents.kinds import DocType, Urgency
+    from tinhso.documents.models import SUBJECT_MAX, DocumentFile
+
+    at = moment(at)
+    if doc_type not in DocType.values:
+        raise DomainError.for_field("doc_type", _("Loại văn bản không hợp lệ."))
+    if urgency not in Urgency.values:
+        urgency = Urgency.NORMAL
+    subject = text(subject, "subject", required=True, max_length=SUBJECT_MAX)
+    notation = text(notation, "notation", required=True, max_length=40)
+    doc = (Document.objects.select_for_update()
+           .filter(agency=sender, year=issued_on.year, number=number).first())
+    if doc is not None and (doc.notation != notation or doc.status != DocStatus.SENT):
+        raise DomainError.for_field(
+            "notation", _("Cơ quan gửi đã có văn bản số %(n)d/%(y)d khác với văn bản này.")
+            % {"n": number, "y": issued_on.year}, code="conflict")
+    if doc is None:
+        doc = Document(province_code=sender.province_code, agency=sender, doc_type=doc_type,
+                       subject=subject, urgency=urgency, drafter=actor, status=DocStatus.SENT,
+                       number=number, notation=notation, year=issued_on.year,
+                       issued_on=issued_on, created_at=at, updated_at=at, registered_at=at,
+                       sent_at=at)
+        doc.refresh_search()
+        doc.save()
+        stored = pdf_write(pdf, at=at)
+        try:
+            DocumentFile.objects.create(document=doc, kind=DocumentFile.Kind.AGENCY,
+                                        storage_path=stored.storage_path, sha256=stored.sha256,
+                                        size=stored.size, created_at=at, created_by=actor)
+        except Exception:
+            stored.absolute.unlink(missing_ok=True)
+            raise
+        record_event(doc, actor=actor, action="receive_external", at=at, from_status="",
+                     first=True, data={"agency": sender.code, "notation": notation})
+    doc.recipients.add(agency)
+    return incoming_receive(document=doc, agency=agency, actor=actor, at=at)
+
+
+@guarded("document.remote_status")
+def document_record_remote_status(*, document: Document, actor: Any, organ_id: str,
+                                  status: str, label: str, description: str = "",
+                                  at: dt.datetime | None = None) -> Document:
+    """A recipient in another installation reported how far it has got with `document`; the
+    step joins the document's history, so the sender sees it as it sees local recipients'."""
+    at = moment(at)
+    record_event(document, actor=actor, action="remote_status", at=at,
+                 from_status=document.status,
+                 comment=text(description, "description", multiline=True,
+                              max_length=COMMENT_MAX),
+                 data={"organ": organ_id, "status": status, "label": label})
+    return document

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 
 def register_all() -> None:
-    from tinhso.indicators.sources import onestop
+    from tinhso.indicators.sources import dx, entered, onestop
 
     onestop.register_indicators()
+    entered.register_indicators()
+    dx.register_indicators()

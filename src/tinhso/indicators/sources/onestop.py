@@ -11,6 +11,7 @@ themselves) for `tinhso indicators verify`."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from django.db.models import Q, Sum
 
@@ -37,6 +38,36 @@ def counters(scope: Scope, period: Period) -> Counters:
     sums = rows.aggregate(**{f"sum_{c}": Sum(c) for c in PLAIN},
                           sum_received_online=Sum("received", filter=Q(channel=Channel.ONLINE)))
     return {name.removeprefix("sum_"): n or 0 for name, n in sums.items()}
+
+
+def counters_many(scopes: list[Scope], period: Period) -> dict[Scope, Counters]:
+    """`counters` for many scopes: one grouped query for the agencies of a province (and one
+    more for the province itself when asked)."""
+    out: dict[Scope, Counters] = {}
+    agencies: dict[str, dict[int, list[Scope]]] = {}
+    for scope in scopes:
+        if scope.agency_id is None:
+            out[scope] = counters(scope, period)
+        else:
+            agencies.setdefault(scope.province_code, {}).setdefault(scope.agency_id,
+                                                                    []).append(scope)
+    for province_code, by_agency in agencies.items():
+        rows = (DossierStatMonth.objects
+                .filter(province_code=province_code, agency_id__in=list(by_agency),
+                        month__gte=period.first_day, month__lt=period.end)
+                .values("agency_id")
+                .annotate(**{f"sum_{c}": Sum(c) for c in PLAIN},
+                          sum_received_online=Sum("received", filter=Q(channel=Channel.ONLINE))))
+        found: dict[int, Counters] = {}
+        for r in rows:
+            row: dict[str, Any] = dict(r)
+            found[row["agency_id"]] = {k.removeprefix("sum_"): v or 0 for k, v in row.items()
+                                       if k.startswith("sum_")}
+        empty: Counters = dict.fromkeys((*PLAIN, "received_online"), 0)
+        for agency_id, group in by_agency.items():
+            for scope in group:
+                out[scope] = found.get(agency_id, empty)
+    return out
 
 
 def recount(scope: Scope, period: Period) -> Counters:
@@ -93,6 +124,12 @@ def _from(read: Callable[[Scope, Period], Counters], formula: Callable[[Counters
     return lambda scope, period: formula(read(scope, period))
 
 
+def _many(formula: Callable[[Counters], Value]
+          ) -> Callable[[list[Scope], Period], dict[Scope, Value]]:
+    return lambda scopes, period: {s: formula(c)
+                                   for s, c in counters_many(scopes, period).items()}
+
+
 def register_indicators() -> None:
     for code, name_vi, name_en, kind, formula in FORMULAS:
         register(Indicator(
@@ -100,4 +137,5 @@ def register_indicators() -> None:
             unit="%" if kind == "rate" else "count", kind="rate" if kind == "rate" else "count",
             source=SOURCE, regulation=DECISION_766, public=True,
             compute=_from(counters, formula), recompute=_from(recount, formula),
+            compute_many=_many(formula),
         ))
