@@ -262,11 +262,30 @@ def resource_delete(ctx: Context, data: dict[str, Any]) -> None:
     services.resource_remove(actor=ctx.user, ref=_id(data))
 
 
+def datastore_search(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
+    """Search a resource's table: resource_id, filters ({"field": value or [values]}), q (a
+    string, or {"field": string}; tone marks ignored), fields, sort ("a, b desc"), limit
+    (default 100, at most 32000), offset, after (the _id to continue after, as
+    `_links.next` gives), include_total, records_format (objects, lists, csv, tsv),
+    distinct."""
+    from tinhso.opendata.datastore.search import datastore_search as search
+
+    return search(ctx.user, data, restricted_ok=ctx.restricted_ok)
+
+
+def datastore_info(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
+    """Return a resource table's columns and size, and how its last load went (`id`)."""
+    from tinhso.opendata.datastore.search import datastore_info as info
+
+    return info(ctx.user, data, restricted_ok=ctx.restricted_ok)
+
+
 READ: dict[str, Action] = {
     "status_show": status_show, "package_list": package_list, "package_show": package_show,
     "package_search": package_search, "organization_list": organization_list,
     "organization_show": organization_show, "group_list": group_list,
     "group_show": group_show, "tag_list": tag_list, "resource_show": resource_show,
+    "datastore_search": datastore_search, "datastore_info": datastore_info,
 }
 WRITE: dict[str, Action] = {
     "package_create": package_create, "package_update": package_update,

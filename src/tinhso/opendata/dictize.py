@@ -8,6 +8,7 @@ import datetime as dt
 import re
 from typing import Any
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Model, Prefetch, QuerySet
 
 from tinhso.directory.models import Agency
@@ -19,6 +20,7 @@ ORG_NAME_RE = re.compile(r"^(\d{3})-(\d{2})-(\d{2})-([a-z]\d{2})$")
 
 def active_resources() -> Prefetch:
     return Prefetch("resources", queryset=Resource.objects.filter(state=State.ACTIVE)
+                    .select_related("datastore")
                     .order_by("position", "created"), to_attr="active_resources")
 
 
@@ -128,6 +130,15 @@ def download_url(res: Resource, site_url: str = "") -> str:
     return f"{site_url}/dataset/{res.dataset_id}/resource/{res.id}/download/{res.url}"
 
 
+def _datastore_active(res: Resource) -> bool:
+    """Whether the resource has a loaded table `datastore_search` serves."""
+    try:
+        table = res.datastore  # type: ignore[attr-defined]
+    except ObjectDoesNotExist:
+        return False
+    return bool(table.active)
+
+
 def resource_dict(res: Resource, *, downloadable: bool = True,
                   site_url: str = "") -> dict[str, Any]:
     url = download_url(res, site_url) if res.url_type == "upload" else res.url
@@ -139,7 +150,7 @@ def resource_dict(res: Resource, *, downloadable: bool = True,
         "size": res.size, "created": stamp(res.created),
         "last_modified": stamp(res.last_modified), "metadata_modified": stamp(res.metadata_modified),
         "cache_url": None, "cache_last_updated": None, "position": res.position,
-        "resource_type": None, "state": res.state, "datastore_active": False,
+        "resource_type": None, "state": res.state, "datastore_active": _datastore_active(res),
         "restricted": not downloadable,
     }
 

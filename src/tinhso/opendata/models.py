@@ -228,3 +228,51 @@ class ResourceVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.resource_id} v{self.number}"
+
+
+class DatastoreStatus(models.TextChoices):
+    PENDING = "pending", _("Đang chờ nạp")
+    LOADING = "loading", _("Đang nạp")
+    DONE = "done", _("Đã nạp")
+    ERROR = "error", _("Nạp lỗi")
+
+
+class DatastoreTable(models.Model):
+    """The queryable table of a tabular resource (`datastore`): the last load's status and the
+    table currently served. A load writes a new DuckDB file and only then points `table_file`
+    at it, so a failed or running load leaves the previous table served, whole."""
+
+    resource = models.OneToOneField(Resource, on_delete=models.CASCADE, primary_key=True,
+                                    related_name="datastore")
+    # The last load asked for: the resource revision and stored file it reads.
+    status = models.CharField(_("trạng thái nạp"), max_length=8,
+                              choices=DatastoreStatus.choices, default=DatastoreStatus.PENDING)
+    revision = models.PositiveIntegerField(default=0)
+    source_path = models.CharField(max_length=500, blank=True)
+    progress = models.PositiveSmallIntegerField(default=0)  # percent
+    rows_loaded = models.BigIntegerField(default=0)  # read so far, then loaded
+    rows_rejected = models.BigIntegerField(default=0)
+    row_errors = models.JSONField(default=list, blank=True)  # the first ones, by line
+    encoding = models.CharField(max_length=32, blank=True)
+    message = models.TextField(blank=True)
+    queued_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    # The table served: its DuckDB file (under VAR_DIR/datastore/), columns and row count.
+    table_file = models.CharField(max_length=300, blank=True)
+    fields = models.JSONField(default=list, blank=True)  # [{"id", "type"}], without _id
+    row_count = models.BigIntegerField(default=0)
+    table_revision = models.PositiveIntegerField(default=0)
+    loaded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("bảng dữ liệu")
+        verbose_name_plural = _("bảng dữ liệu")
+
+    def __str__(self) -> str:
+        return f"{self.resource_id} ({self.status})"
+
+    @property
+    def active(self) -> bool:
+        """CKAN's `datastore_active`: a table is served."""
+        return bool(self.table_file)

@@ -24,6 +24,7 @@ from tinhso.core.text import fold
 from tinhso.directory.permissions import can
 from tinhso.opendata import validation
 from tinhso.opendata.access import PUBLISH
+from tinhso.opendata.datastore.loader import datastore_enqueue
 from tinhso.opendata.dictize import package_dict, resource_dict, with_relations
 from tinhso.opendata.models import (
     AccessLevel,
@@ -288,6 +289,7 @@ def _resource_add(*, actor: Any, data: dict[str, Any], stored: list[str]) -> Res
     res.save()
     _keep_resource_versions([res], actor, at)
     _touch(ds, actor, at, "resource_create")
+    datastore_enqueue(res)
     return res
 
 
@@ -342,6 +344,7 @@ def _resource_change(*, actor: Any, data: dict[str, Any], patch: bool,
     res.save()
     _keep_resource_versions([res], actor, at)
     _touch(ds, actor, at, "resource_update")
+    datastore_enqueue(res)
     return res
 
 
