@@ -147,7 +147,9 @@ def dossier_approve(*, dossier: Dossier, actor: Any, comment: str = "",
                     expected_revision: int | None = None,
                     at: dt.datetime | None = None) -> Dossier:
     """4 at the approval step -> 9: the result is ready; timeliness is fixed against due_at.
-    `result` = (file name, PDF bytes or file) attaches the electronic result."""
+    `result` = (file name, PDF bytes or file) attaches the electronic result; a PDF result
+    carries the responsible agency's digital signature when the agency holds an organization
+    certificate in force (`_signed_result`)."""
     at = _moment(at)
     d = _lock(dossier, expected_revision, {Status.PROCESSING})
     _require(_is_handler(actor, d))
@@ -157,6 +159,9 @@ def dossier_approve(*, dossier: Dossier, actor: Any, comment: str = "",
     if d.current_step != approval_index(steps):
         raise Conflict(_("Hồ sơ chưa đến bước phê duyệt."))
     upload = filestore.file_check(result[0], result[1], field="result") if result else None
+    signed = False
+    if upload is not None:
+        upload, signed = _signed_result(upload, d)
     written: list[filestore.Written] = []
     try:
         if upload is not None:
@@ -170,10 +175,11 @@ def dossier_approve(*, dossier: Dossier, actor: Any, comment: str = "",
         counts = {f"resolved_{d.timeliness}": 1, "left_open": 1}
         if d.result_file_id:
             counts["electronic_result"] = 1
+        extra = {"result_signed": signed} if upload is not None else {}
         _move(d, actor=actor, action="approve", to_status=Status.RESULT_READY, at=at,
               comment=_text(comment, "comment", multiline=True), agency_id=from_agency,
               counts=counts, notify="result_ready",
-              data={**data, "timeliness": d.timeliness})
+              data={**data, "timeliness": d.timeliness, **extra})
     except BaseException:
         filestore.file_discard(written)
         raise
@@ -212,3 +218,28 @@ def fees_settled(d: Dossier) -> int:
     """Fees paid or waived so far."""
     return (d.payments.filter(state__in=(Payment.State.PAID, Payment.State.EXEMPT))
             .aggregate(s=Sum("amount"))["s"] or 0)
+
+
+def _signed_result(upload: filestore.Upload, d: Any) -> tuple[filestore.Upload, bool]:
+    """A PDF result signed by the responsible agency (its organization certificate, PAdES
+    B-LT, the signature at the top right of the first page with the dossier code and the time),
+    so the applicant's copy can be checked at /xac-thuc-chu-ky/ and stays verifiable after the
+    certificate expires. JPEG or PNG results, and agencies without a certificate in force,
+    keep the file as uploaded (the event records which)."""
+    from dataclasses import replace
+
+    from tinhso.signing.pades import pdf_sign_attachment
+    from tinhso.signing.selectors import agency_certificate
+
+    if upload.content_type != "application/pdf":
+        return upload, False
+    cert = agency_certificate(d.agency)
+    if cert is None:
+        return upload, False
+    pdf = b"".join(upload.chunks())
+    try:
+        signed = pdf_sign_attachment(pdf, certificate=cert, number_notation=d.code,
+                                     field="ChuKyKetQua", reason=f"Kết quả giải quyết hồ sơ {d.code}")
+    except DomainError as exc:  # an unreadable PDF: the officer's upload, named as such
+        raise DomainError.for_field("result", exc.message, code=exc.code) from exc
+    return replace(upload, source=signed, size=len(signed)), True
