@@ -2,6 +2,11 @@
 
 import pytest
 
+from tinhso.signing.tests.conftest import (  # noqa: F401 - fixtures pytest finds by name
+    pki,
+    pki_session,
+)
+
 
 @pytest.fixture
 def media(settings, tmp_path):

@@ -11,7 +11,6 @@ from tinhso.onestop import services as s
 from tinhso.onestop.models import DossierEvent, DossierFile
 from tinhso.onestop.tests.world import PNG, make_world, vn
 from tinhso.signing import services as signing
-from tinhso.signing.tests.conftest import pki, pki_session  # noqa: F401 - fixtures by name
 from tinhso.signing.validation import pdf_validate
 
 
