@@ -10,6 +10,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("thu-tuc/", include("tinhso.catalog.urls")),
     path("", include("tinhso.onestop.urls")),
+    path("", include("tinhso.indicators.urls")),
     path("", include("tinhso.signing.urls")),
     path("", include("tinhso.web.urls")),
 ]

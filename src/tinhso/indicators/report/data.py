@@ -1,0 +1,310 @@
+"""Everything the Steering Committee report and the dashboard show for one period, gathered in
+one structure: per pillar, each indicator's figure for the province (computed from the rollups,
+or the verified entry), the previous period's, the province's target for the year and its
+attainment; the year's targets of every unit; the units (communes) and agencies ranked by an
+indicator; the lagging ones; a trend.
+
+Reads rollups, entries and targets only, never dossiers: the number of queries does not depend
+on how many dossiers there are (a test counts them). No user: what is gathered is what the
+province publishes (`public_only`) or the whole of it for those who may see it; callers decide.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.conf import settings
+from django.utils import timezone
+
+from tinhso.directory.models import AdminUnit, Agency
+from tinhso.indicators import registry
+from tinhso.indicators.attainment import Attainment, Rag
+from tinhso.indicators.periods import Period
+from tinhso.indicators.registry import Indicator, Pillar, Scope, Value
+from tinhso.indicators.selectors import Row, attainment_rows, attainment_summary, targets_for
+from tinhso.indicators.sources.entered import revision_value
+
+PILLARS: tuple[Pillar, ...] = (Pillar.GOVERNMENT, Pillar.ECONOMY, Pillar.SOCIETY,
+                               Pillar.INFRASTRUCTURE)
+PILLAR_NAMES_VI = {
+    Pillar.GOVERNMENT: "Chính quyền số",
+    Pillar.ECONOMY: "Kinh tế số",
+    Pillar.SOCIETY: "Xã hội số",
+    Pillar.INFRASTRUCTURE: "Hạ tầng số",
+}
+STATUS_VI = {Rag.GREEN: "Đạt", Rag.AMBER: "Gần đạt", Rag.RED: "Chưa đạt",
+             Rag.NONE: "Chưa có số liệu"}
+COMPARATOR_SIGN = {"gte": "≥", "lte": "≤", "eq": "="}
+TREND_LENGTH = {"year": 5, "quarter": 8, "month": 12}
+LAGGING = 5  # how many lagging units and agencies are listed
+LAG_INDICATOR = "onestop.on_time_rate"
+DEFAULT_RANK = "onestop.on_time_rate"
+DEFAULT_TREND = "onestop.received"
+
+
+@dataclass(frozen=True)
+class Figure:
+    indicator: Indicator
+    value: Value
+    previous: Value | None
+    target: Row | None  # the province's target for the period's year, with its attainment
+
+    @property
+    def attainment(self) -> Attainment | None:
+        return self.target.attainment if self.target is not None else None
+
+    @property
+    def status(self) -> Rag:
+        return self.attainment.status if self.attainment is not None else Rag.NONE
+
+    @property
+    def has_target(self) -> bool:
+        return self.target is not None
+
+    @property
+    def change(self) -> float | None:
+        """The value minus the previous period's (percentage points for a rate)."""
+        if self.previous is None or self.previous.value is None or self.value.value is None:
+            return None
+        return float(self.value.value) - float(self.previous.value)
+
+
+@dataclass(frozen=True)
+class PillarSection:
+    pillar: Pillar
+    name_vi: str
+    figures: list[Figure]
+
+
+@dataclass(frozen=True)
+class UnitFigure:
+    """One agency's figure: a commune's People's Committee (`commune`) or another agency."""
+
+    code: str
+    name: str
+    commune: bool
+    value: Value
+    agency_id: int = 0
+    province_code: str = ""
+
+
+@dataclass(frozen=True)
+class Trend:
+    indicator: Indicator
+    periods: list[Period]
+    values: list[Value]
+
+
+@dataclass(frozen=True)
+class Report:
+    period: Period
+    previous_period: Period | None
+    province_code: str
+    province_name: str
+    public_only: bool
+    built_at: dt.datetime
+    pillars: list[PillarSection]
+    targets: list[Row]
+    summary: dict[str, object]
+    rank_indicator: Indicator | None
+    communes: list[UnitFigure]
+    agencies: list[UnitFigure]
+    lagging_communes: list[UnitFigure]
+    lagging_agencies: list[UnitFigure]
+    trend: Trend | None
+    indicators: list[Indicator] = field(default_factory=list)
+
+    @property
+    def figures(self) -> dict[str, Figure]:
+        return {f.indicator.code: f for s in self.pillars for f in s.figures}
+
+    @property
+    def lagging_targets(self) -> list[Row]:
+        """Targets of the year not met (red), the units' first."""
+        return [r for r in self.targets if r.attainment.status == Rag.RED]
+
+
+# The order of a pillar's figures: the one-stop system's first (the headline of the report),
+# then the others by source and code.
+SOURCE_ORDER = ("onestop", "dx", "documents", "opendata")
+
+
+def _headline_order(indicator: Indicator) -> tuple[int, str]:
+    source = indicator.source
+    rank = SOURCE_ORDER.index(source) if source in SOURCE_ORDER else len(SOURCE_ORDER)
+    return rank, indicator.code
+
+
+def province_scope(province_code: str | None = None) -> Scope:
+    code = province_code or settings.TINHSO_PROVINCE_CODE
+    return Scope(province_code=code, code=code)
+
+
+def province_unit(province_code: str) -> AdminUnit | None:
+    return (AdminUnit.objects.filter(code=province_code, level=AdminUnit.Level.PROVINCE)
+            .order_by("-valid_from").first())
+
+
+def visible_indicators(*, public_only: bool) -> list[Indicator]:
+    return registry.all_indicators(public_only=public_only)
+
+
+def rankable(indicator: Indicator) -> bool:
+    """Whether the indicator can be read for all units at once (one query)."""
+    return indicator.compute_many is not None or indicator.entered
+
+
+def trend_periods(period: Period, length: int | None = None) -> list[Period]:
+    """The `length` periods of the same kind ending with `period`, oldest first."""
+    n = length or TREND_LENGTH[period.kind]
+    out = [period]
+    while len(out) < n:
+        before = out[0].previous()
+        if before is None:
+            break
+        out.insert(0, before)
+    return out
+
+
+def trend_read(indicator: Indicator, period: Period, province_code: str | None = None) -> Trend:
+    """The province's value of the indicator for each period of the trend: one read each."""
+    scope = province_scope(province_code)
+    periods = trend_periods(period)
+    return Trend(indicator, periods, [indicator.compute(scope, p) for p in periods])
+
+
+def _agencies(province_code: str) -> list[Agency]:
+    return list(Agency.objects.filter(province_code=province_code, is_active=True)
+                .select_related("unit").order_by("code"))
+
+
+def _is_commune(agency: Agency) -> bool:
+    return agency.kind == Agency.Kind.COMMUNE or (
+        agency.kind == Agency.Kind.PEOPLES_COMMITTEE
+        and agency.unit.level == AdminUnit.Level.COMMUNE)
+
+
+def _entered_by_unit(code: str, period: Period, province_code: str,
+                     units: list[int]) -> dict[int, Value]:
+    from tinhso.indicators.models import Entry
+
+    rows = (Entry.objects.filter(indicator_code=code, period=str(period),
+                                 province_code=province_code, verified__isnull=False,
+                                 unit_id__in=units)
+            .values_list("unit_id", "verified__value", "verified__numerator",
+                         "verified__denominator"))
+    return {u: revision_value(v, n, d) for u, v, n, d in rows}
+
+
+def units_read(indicator: Indicator, period: Period, province_code: str | None = None
+               ) -> list[UnitFigure]:
+    """Every active agency's value of the indicator for the period, best first (no value
+    last). Empty for an indicator that cannot be read for all units at once."""
+    code = province_code or settings.TINHSO_PROVINCE_CODE
+    if not rankable(indicator):
+        return []
+    agencies = _agencies(code)
+    if indicator.entered:
+        # A commune's entered figure is its unit's entry; other agencies have none.
+        communes = [a for a in agencies if _is_commune(a)]
+        by_unit = _entered_by_unit(indicator.code, period, code, [a.unit_id for a in communes])
+        empty = Value(0, None, None)
+        figures = [UnitFigure(a.code, a.name, True, by_unit.get(a.unit_id, empty), a.pk,
+                              a.province_code) for a in communes]
+    else:
+        scopes = {a.pk: Scope(province_code=a.province_code, agency_id=a.pk, code=a.code)
+                  for a in agencies}
+        values = indicator.compute_for(list(scopes.values()), period) if scopes else {}
+        figures = [UnitFigure(a.code, a.name, _is_commune(a), values[scopes[a.pk]], a.pk,
+                              a.province_code) for a in agencies]
+    return sorted(figures, key=_rank_key)
+
+
+def _rank_key(f: UnitFigure) -> tuple[int, float, str]:
+    v = f.value.value
+    return (1, 0.0, f.code) if v is None else (0, -float(v), f.code)
+
+
+def _has_figure(f: UnitFigure) -> bool:
+    """A figure worth ranking: a value, and for a rate a denominator above zero."""
+    return f.value.value is not None and (f.value.denominator is None
+                                          or f.value.denominator > 0)
+
+
+def lagging(figures: list[UnitFigure], n: int = LAGGING) -> list[UnitFigure]:
+    """The `n` lowest figures (those with a figure at all), lowest first."""
+    ranked = [f for f in figures if _has_figure(f)]
+    return list(reversed(ranked[-n:])) if ranked else []
+
+
+def report_build(period: Period, *, public_only: bool = True,
+                 province_code: str | None = None, rank: str = DEFAULT_RANK,
+                 trend: str = DEFAULT_TREND, today: dt.date | None = None) -> Report:
+    """Gather the report for `period` (see the module's docstring)."""
+    code = province_code or settings.TINHSO_PROVINCE_CODE
+    today = today or timezone.localdate()
+    scope = province_scope(code)
+    indicators = visible_indicators(public_only=public_only)
+    visible = {i.code for i in indicators}
+    previous_period = period.previous()
+
+    unit = province_unit(code)
+    rows: list[Row] = []
+    if unit is not None:
+        pairs = [(t, via) for t, via in targets_for(None, year=period.year, unit=unit)
+                 if t.indicator_code in visible]
+        rows = attainment_rows(pairs, today=today)
+    province_targets: dict[str, Row] = {}
+    for r in rows:
+        if unit is not None and r.target.unit_id == unit.pk:
+            province_targets.setdefault(r.target.indicator_code, r)
+
+    pillars = []
+    for pillar in PILLARS:
+        figures = []
+        for indicator in sorted((i for i in indicators if i.pillar == pillar),
+                                key=_headline_order):
+            value = indicator.compute(scope, period)
+            previous = indicator.compute(scope, previous_period) if previous_period else None
+            figures.append(Figure(indicator, value, previous,
+                                  province_targets.get(indicator.code)))
+        pillars.append(PillarSection(pillar, PILLAR_NAMES_VI[pillar], figures))
+
+    rank_indicator = registry.get(rank)
+    if rank_indicator is None or rank_indicator.code not in visible \
+            or not rankable(rank_indicator):
+        rank_indicator = registry.get(DEFAULT_RANK)
+        if rank_indicator is not None and rank_indicator.code not in visible:
+            rank_indicator = None
+    ranked = units_read(rank_indicator, period, code) if rank_indicator else []
+    lag_indicator = registry.get(LAG_INDICATOR)
+    if lag_indicator is not None and lag_indicator.code in visible:
+        by_rate = ranked if rank_indicator is lag_indicator else units_read(lag_indicator,
+                                                                             period, code)
+    else:
+        by_rate = []
+    trend_indicator = registry.get(trend)
+    if trend_indicator is None or trend_indicator.code not in visible:
+        trend_indicator = registry.get(DEFAULT_TREND)
+    trend_data = (trend_read(trend_indicator, period, code)
+                  if trend_indicator is not None and trend_indicator.code in visible else None)
+
+    return Report(
+        period=period, previous_period=previous_period, province_code=code,
+        province_name=unit.name if unit is not None else f"tỉnh {code}",
+        public_only=public_only, built_at=timezone.now(), pillars=pillars, targets=rows,
+        summary=attainment_summary(rows), rank_indicator=rank_indicator,
+        communes=[f for f in ranked if f.commune], agencies=[f for f in ranked if not f.commune],
+        lagging_communes=lagging([f for f in by_rate if f.commune]),
+        lagging_agencies=lagging([f for f in by_rate if not f.commune]),
+        trend=trend_data, indicators=indicators,
+    )
+
+
+def target_text(row: Row, kind: str) -> str:
+    from tinhso.indicators.report.numbers import vn_value
+
+    value: Decimal = row.target.value
+    return f"{COMPARATOR_SIGN.get(row.target.comparator, '')} {vn_value(value, kind)}"

@@ -1,0 +1,303 @@
+"""The report in files: docx (python-docx), xlsx (openpyxl) and pdf (WeasyPrint from an HTML
+template, Noto Serif as the one-stop slips use). All three show the same sentences and tables
+(`tables`); the pdf also has the charts (server-drawn SVG); the xlsx has native spreadsheet
+charts; the docx has tables only (drawing the SVG into a picture would need a rasteriser, a
+heavy dependency we do not take)."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from tinhso.core import fonts
+from tinhso.indicators import charts
+from tinhso.indicators.report import text
+from tinhso.indicators.report.data import STATUS_VI, Report, target_text
+from tinhso.indicators.report.numbers import vn_value
+
+FORMATS = ("docx", "pdf", "xlsx")
+CONTENT_TYPES = {
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pdf": "application/pdf",
+}
+
+
+@dataclass(frozen=True)
+class Cell:
+    text: str
+    number: float | int | None = None  # the raw figure, for spreadsheets
+    kind: str = ""  # "rate" (two decimals) or "count"
+
+
+@dataclass(frozen=True)
+class Table:
+    title: str
+    headers: list[str]
+    rows: list[list[Cell]]
+
+
+def _num(value: Any, kind: str) -> Cell:
+    number = None if value is None else (float(value) if isinstance(value, Decimal | float)
+                                         else value)
+    return Cell(vn_value(value, kind), number, kind)
+
+
+def _plain(s: str) -> Cell:
+    return Cell(s)
+
+
+def pillar_table(section: Any, report: Report) -> Table:
+    headers = ["Chỉ số", text.period_vi(report.period).capitalize(),
+               text.period_vi(report.previous_period).capitalize()
+               if report.previous_period else "Kỳ trước",
+               f"Chỉ tiêu năm {report.period.year}", "Đánh giá"]
+    rows = []
+    for f in section.figures:
+        kind = f.indicator.kind
+        rows.append([
+            _plain(f.indicator.name_vi), _num(f.value.value, kind),
+            _num(f.previous.value if f.previous else None, kind),
+            _plain(target_text(f.target, kind) if f.target else "–"),
+            _plain(STATUS_VI[f.status] if f.target else "Chưa giao chỉ tiêu"),
+        ])
+    return Table(section.name_vi, headers, rows)
+
+
+def targets_table(report: Report) -> Table:
+    rows = []
+    for r in report.targets:
+        from tinhso.indicators import registry
+
+        indicator = registry.get(r.target.indicator_code)
+        kind = indicator.kind if indicator else "count"
+        name = indicator.name_vi if indicator else r.target.indicator_code
+        unit = r.target.unit.name + (f" (kế thừa {r.via.name})" if r.via is not None else "")
+        rows.append([
+            _plain(name), _plain(unit), _plain(target_text(r, kind)),
+            _num(r.value.value if r.value is not None else None, kind),
+            _num(r.attainment.gap, kind) if r.attainment.gap is not None else _plain("–"),
+            _plain(STATUS_VI[r.attainment.status]),
+            _plain(f"{r.target.decision.number} ngày {r.target.decision.date:%d/%m/%Y}"),
+        ])
+    return Table(f"Chỉ tiêu năm {report.period.year} và kết quả thực hiện",
+                 ["Chỉ số", "Đơn vị", "Chỉ tiêu", "Thực hiện", "Còn thiếu", "Đánh giá",
+                  "Quyết định giao"], rows)
+
+
+def units_table(title: str, figures: list[Any], indicator: Any) -> Table:
+    kind = indicator.kind if indicator else "count"
+    rows = [[_plain(str(i)), _plain(f.name), _plain(f.code), _num(f.value.value, kind),
+             _num(f.value.denominator, "count") if kind == "rate" else _plain("")]
+            for i, f in enumerate(figures, 1)]
+    return Table(title, ["Hạng", "Đơn vị", "Mã", indicator.name_vi if indicator else "",
+                         "Số hồ sơ (mẫu số)" if kind == "rate" else ""], rows)
+
+
+def tables(report: Report) -> list[Table]:
+    from tinhso.indicators import registry
+
+    out = [pillar_table(s, report) for s in report.pillars]
+    out.append(targets_table(report))
+    lag = registry.get("onestop.on_time_rate")
+    out.append(units_table("Các xã, phường có tỷ lệ giải quyết đúng hạn thấp nhất",
+                           report.lagging_communes, lag))
+    out.append(units_table("Các cơ quan có tỷ lệ giải quyết đúng hạn thấp nhất",
+                           report.lagging_agencies, lag))
+    if report.rank_indicator is not None:
+        out.append(units_table(f"Xếp hạng xã, phường theo {report.rank_indicator.name_vi.lower()}",
+                               report.communes, report.rank_indicator))
+    return out
+
+
+def paragraphs(report: Report) -> list[tuple[str, list[str]]]:
+    """(heading, sentences) for each section, in order."""
+    out = [("", [text.intro(report)])]
+    for i, section in enumerate(report.pillars, 1):
+        out.append((f"{i}. {section.name_vi}", text.pillar_sentences(section, report)))
+    out.append((f"{len(report.pillars) + 1}. Thực hiện chỉ tiêu", [text.attainment_sentence(report)]))
+    return out
+
+
+def trend_svg(report: Report, chart_id: str = "trend") -> str:
+    t = report.trend
+    if t is None:
+        return ""
+    kind = t.indicator.kind
+    return charts.line_chart(
+        chart_id=chart_id, title=f"{t.indicator.name_vi} qua các kỳ",
+        labels=[str(p) for p in t.periods], values=[v.value for v in t.values],
+        fmt=lambda v: vn_value(v, kind))
+
+
+def ranking_svg(report: Report, chart_id: str = "ranking", limit: int = 15) -> str:
+    i = report.rank_indicator
+    if i is None:
+        return ""
+    shown = [f for f in report.communes if f.value.value is not None][:limit]
+    return charts.bar_chart(
+        chart_id=chart_id, title=f"{i.name_vi} theo xã, phường",
+        labels=[f.name for f in shown], values=[f.value.value for f in shown],
+        fmt=lambda v: vn_value(v, i.kind))
+
+
+# --- docx -----------------------------------------------------------------------------------
+
+
+def to_docx(report: Report) -> bytes:
+    from docx import Document
+    from docx.shared import Pt
+
+    doc = Document()
+    style = doc.styles["Normal"]
+    style.font.name = "Times New Roman"
+    style.font.size = Pt(13)
+    doc.add_paragraph(f"BAN CHỈ ĐẠO CHUYỂN ĐỔI SỐ {report.province_name.upper()}")
+    doc.add_heading(text.title(report).upper(), level=0)
+    for heading, sentences in paragraphs(report):
+        if heading:
+            doc.add_heading(heading, level=1)
+        for s in sentences:
+            doc.add_paragraph(s)
+    doc.add_heading("Phụ lục: bảng số liệu", level=1)
+    for t in tables(report):
+        doc.add_heading(t.title, level=2)
+        if not t.rows:
+            doc.add_paragraph("Không có số liệu.")
+            continue
+        table = doc.add_table(rows=1, cols=len(t.headers))
+        table.style = "Table Grid"
+        for cell, h in zip(table.rows[0].cells, t.headers, strict=True):
+            cell.text = h
+        for row in t.rows:
+            cells = table.add_row().cells
+            for cell, c in zip(cells, row, strict=True):
+                cell.text = c.text
+    doc.add_paragraph(_footer(report))
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()
+
+
+def _footer(report: Report) -> str:
+    at = timezone.localtime(report.built_at)
+    scope = "các chỉ số công khai" if report.public_only else "toàn bộ các chỉ số"
+    return (f"Số liệu tổng hợp tự động từ nền tảng Tỉnh số lúc {at:%H:%M} ngày "
+            f"{at:%d/%m/%Y} ({scope}).")
+
+
+# --- xlsx -----------------------------------------------------------------------------------
+
+
+def to_xlsx(report: Report) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.chart import LineChart, Reference
+    from openpyxl.styles import Font
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Báo cáo"
+    ws.append([text.title(report)])
+    ws["A1"].font = Font(bold=True, size=14)
+    for heading, sentences in paragraphs(report):
+        if heading:
+            ws.append([heading])
+            ws.cell(ws.max_row, 1).font = Font(bold=True)
+        for s in sentences:
+            ws.append([s])
+    ws.append([_footer(report)])
+    ws.column_dimensions["A"].width = 120
+    for t in tables(report):
+        sheet = wb.create_sheet(_sheet_name(t.title, wb.sheetnames))
+        sheet.append([t.title])
+        sheet["A1"].font = Font(bold=True)
+        sheet.append(t.headers)
+        for c in sheet[2]:
+            c.font = Font(bold=True)
+        for row in t.rows:
+            sheet.append([c.number if c.number is not None else c.text for c in row])
+            for cell, c in zip(sheet[sheet.max_row], row, strict=True):
+                if c.number is not None:
+                    cell.number_format = "#,##0.00" if c.kind == "rate" else "#,##0"
+        sheet.column_dimensions["A"].width = 50
+        sheet.column_dimensions["B"].width = 30
+    if report.trend is not None:
+        sheet = wb.create_sheet("Xu hướng")
+        sheet.append(["Kỳ", report.trend.indicator.name_vi])
+        for p, v in zip(report.trend.periods, report.trend.values, strict=True):
+            sheet.append([str(p), v.value])
+        chart = LineChart()
+        chart.title = f"{report.trend.indicator.name_vi} qua các kỳ"
+        data = Reference(sheet, min_col=2, min_row=1, max_row=sheet.max_row)
+        chart.add_data(data, titles_from_data=True)
+        chart.set_categories(Reference(sheet, min_col=1, min_row=2, max_row=sheet.max_row))
+        sheet.add_chart(chart, "D2")
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def _sheet_name(title: str, taken: list[str]) -> str:
+    base = "".join(ch for ch in title if ch not in "[]:*?/\\")[:28] or "Bảng"
+    name, n = base, 2
+    while name in taken:
+        name = f"{base[:26]} {n}"
+        n += 1
+    return name
+
+
+# --- pdf ------------------------------------------------------------------------------------
+
+
+def report_context(report: Report) -> dict[str, Any]:
+    return {"r": report, "title": text.title(report), "paragraphs": paragraphs(report),
+            "tables": tables(report), "trend_svg": trend_svg(report),
+            "ranking_svg": ranking_svg(report), "footer": _footer(report),
+            "province_upper": report.province_name.upper()}
+
+
+@lru_cache(maxsize=1)
+def _font_faces() -> str:
+    """@font-face rules for static Noto Serif cuts (`core.fonts`, as the slips do); empty
+    without the font package (the stylesheet then falls back to DejaVu/Liberation Serif)."""
+    rules = []
+    for style, italic, weight in (("normal", False, 400), ("normal", False, 700),
+                                  ("italic", True, 400)):
+        try:
+            path = fonts.noto_serif(weight, italic=italic)
+        except fonts.FontMissing:
+            return ""
+        rules.append("@font-face { font-family: 'Report Serif'; "
+                     f"src: url('{path.as_uri()}') format('truetype'); "
+                     f"font-weight: {weight}; font-style: {style}; }}")
+    return "\n".join(rules)
+
+
+def to_pdf(report: Report) -> bytes:
+    import weasyprint
+
+    html = render_to_string("indicators/report.html",
+                            {**report_context(report), "font_faces": _font_faces()})
+    return weasyprint.HTML(string=html, base_url=str(Path(__file__).parent)).write_pdf() or b""
+
+
+def render(report: Report, fmt: str) -> bytes:
+    if fmt == "docx":
+        return to_docx(report)
+    if fmt == "xlsx":
+        return to_xlsx(report)
+    if fmt == "pdf":
+        return to_pdf(report)
+    raise ValueError(fmt)
+
+
+def filename(report: Report, fmt: str) -> str:
+    return f"bao-cao-chuyen-doi-so-{report.period}.{fmt}"
+

@@ -1,0 +1,271 @@
+"""The digital-transformation dashboard (/chi-so/): each pillar's headline figures against the
+year's target and the last period, a trend, units ranked by an indicator, the lagging units
+and agencies, a drill-down per indicator, and the Steering Committee report to download.
+
+Anyone may look: the public sees the public indicators; those who hold `indicators.view` see
+all. Pages read rollups, entries and targets only (`report.data`), never dossiers. Officers
+who may see an agency's dossiers get, in the drill-down, a link to them (the dossier API,
+filtered by agency and period)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from tinhso.core.errors import DomainError
+from tinhso.directory.permissions import agency_scope
+from tinhso.indicators import access, registry
+from tinhso.indicators.attainment import Rag
+from tinhso.indicators.periods import Period
+from tinhso.indicators.registry import Indicator, Pillar
+from tinhso.indicators.report import render as report_render
+from tinhso.indicators.report.data import (
+    DEFAULT_RANK,
+    DEFAULT_TREND,
+    Figure,
+    Report,
+    UnitFigure,
+    rankable,
+    report_build,
+    target_text,
+    trend_read,
+    units_read,
+    visible_indicators,
+)
+from tinhso.indicators.report.numbers import vn_number, vn_value
+from tinhso.indicators.values import period_parse
+
+STATUS_LABELS = {
+    Rag.GREEN: gettext_lazy("Đạt chỉ tiêu"),
+    Rag.AMBER: gettext_lazy("Gần đạt chỉ tiêu"),
+    Rag.RED: gettext_lazy("Chưa đạt chỉ tiêu"),
+    Rag.NONE: gettext_lazy("Chưa có số liệu"),
+}
+PILLAR_LABELS = {
+    Pillar.GOVERNMENT: gettext_lazy("Chính quyền số"),
+    Pillar.ECONOMY: gettext_lazy("Kinh tế số"),
+    Pillar.SOCIETY: gettext_lazy("Xã hội số"),
+    Pillar.INFRASTRUCTURE: gettext_lazy("Hạ tầng số"),
+}
+ONESTOP = "onestop."
+
+
+def indicator_name(indicator: Indicator) -> str:
+    return indicator.name_en if (get_language() or "vi").startswith("en") else indicator.name_vi
+
+
+def _public_only(user: Any) -> bool:
+    return access.view_scope(user).empty
+
+
+def _period(request: HttpRequest) -> tuple[Period, str]:
+    """The period asked for (this year by default) and the error to show, if any."""
+    text = request.GET.get("period", "").strip()
+    this_year = Period("year", timezone.localdate().year, 1)
+    if not text:
+        return this_year, ""
+    try:
+        return period_parse(text), ""
+    except DomainError as e:
+        return this_year, e.message
+
+
+@dataclass(frozen=True)
+class Card:
+    code: str
+    name: str
+    value: str
+    previous: str
+    change: str
+    target: str
+    status: str
+    status_label: str
+
+
+def _change(f: Figure) -> str:
+    change = f.change
+    if change is None:
+        return ""
+    if change == 0:
+        return _("bằng kỳ trước")
+    amount = (_("%(n)s điểm %%") % {"n": vn_number(abs(change), 2)} if f.indicator.kind == "rate"
+              else vn_number(abs(change)))
+    return (_("tăng %(n)s") if change > 0 else _("giảm %(n)s")) % {"n": amount}
+
+
+def _card(f: Figure) -> Card:
+    kind = f.indicator.kind
+    status = f.status if f.target is not None else Rag.NONE
+    label = (STATUS_LABELS[status] if f.target is not None else _("Chưa giao chỉ tiêu"))
+    if f.target is not None and status == Rag.NONE:
+        label = STATUS_LABELS[Rag.NONE]
+    return Card(
+        code=f.indicator.code, name=indicator_name(f.indicator),
+        value=vn_value(f.value.value, kind),
+        previous=vn_value(f.previous.value, kind) if f.previous is not None else "–",
+        change=_change(f), target=target_text(f.target, kind) if f.target else "",
+        status=status.value if f.target is not None else "unset", status_label=str(label),
+    )
+
+
+def _choices(indicators: list[Indicator], *, ranked: bool = False) -> list[tuple[str, str]]:
+    return [(i.code, indicator_name(i)) for i in indicators if not ranked or rankable(i)]
+
+
+def _downloads(period: Period) -> list[tuple[str, str]]:
+    base = reverse("indicators:report")
+    return [(fmt.upper(), f"{base}?{urlencode({'period': str(period), 'format': fmt})}")
+            for fmt in report_render.FORMATS]
+
+
+def _neighbours(period: Period) -> tuple[Period | None, Period | None]:
+    after = None
+    try:
+        last = {"month": 12, "quarter": 4, "year": 1}[period.kind]
+        after = (Period(period.kind, period.year, period.number + 1) if period.number < last
+                 else Period(period.kind, period.year + 1, 1))
+    except ValueError:
+        after = None
+    return period.previous(), after
+
+
+def _charts(report: Report) -> dict[str, str]:
+    return {"trend_svg": report_render.trend_svg(report, "trend-chart"),
+            "ranking_svg": report_render.ranking_svg(report, "ranking-chart")}
+
+
+def _units(figures: list[UnitFigure], indicator: Indicator | None) -> list[dict[str, Any]]:
+    kind = indicator.kind if indicator else "count"
+    return [{"rank": i, "code": f.code, "name": f.name, "value": vn_value(f.value.value, kind),
+             "denominator": vn_number(f.value.denominator) if kind == "rate" else ""}
+            for i, f in enumerate(figures, 1)]
+
+
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    period, error = _period(request)
+    public_only = _public_only(request.user)
+    report = report_build(period, public_only=public_only,
+                          rank=request.GET.get("rank", DEFAULT_RANK),
+                          trend=request.GET.get("trend", DEFAULT_TREND))
+    pillars = [{"pillar": s.pillar.value, "name": PILLAR_LABELS[s.pillar],
+                "cards": [_card(f) for f in s.figures]} for s in report.pillars]
+    before, after = _neighbours(period)
+    trend = report.trend
+    trend_rows = ([(str(p), vn_value(v.value, trend.indicator.kind))
+                   for p, v in zip(trend.periods, trend.values, strict=True)] if trend else [])
+    context = {
+        "r": report, "period": period, "period_text": request.GET.get("period", str(period))
+        if error else str(period), "error": error, "pillars": pillars,
+        "public_only": public_only, "before": before, "after": after,
+        "rank_choices": _choices(report.indicators, ranked=True),
+        "trend_choices": _choices(report.indicators),
+        "rank_code": report.rank_indicator.code if report.rank_indicator else "",
+        "rank_name": indicator_name(report.rank_indicator) if report.rank_indicator else "",
+        "trend_code": trend.indicator.code if trend else "",
+        "trend_name": indicator_name(trend.indicator) if trend else "",
+        "trend_rows": trend_rows, "communes": _units(report.communes[:20], report.rank_indicator),
+        "communes_total": len(report.communes),
+        "lagging_communes": _units(report.lagging_communes,
+                                   registry.get("onestop.on_time_rate")),
+        "lagging_agencies": _units(report.lagging_agencies,
+                                   registry.get("onestop.on_time_rate")),
+        "lagging_targets": [
+            {"name": indicator_name(i) if (i := registry.get(r.target.indicator_code))
+             else r.target.indicator_code, "unit": r.target.unit.name,
+             "target": target_text(r, i.kind if i else "count"),
+             "value": vn_value(r.value.value if r.value else None, i.kind if i else "count")}
+            for r in report.lagging_targets[:20]],
+        "downloads": _downloads(period), **_charts(report),
+    }
+    return render(request, "indicators/dashboard.html", context, status=400 if error else 200)
+
+
+@require_GET
+def indicator_detail(request: HttpRequest, code: str) -> HttpResponse:
+    """One figure, drilled down: the province's value and trend, every commune and agency."""
+    period, error = _period(request)
+    public_only = _public_only(request.user)
+    indicator = registry.get(code)
+    if indicator is None or indicator not in visible_indicators(public_only=public_only):
+        return render(request, "indicators/not_found.html", {"code": code}, status=404)
+    trend = trend_read(indicator, period)
+    figures = units_read(indicator, period)
+    dossier_scope = agency_scope(request.user, "onestop.dossier.view")
+    api = reverse("api:onestop_dossier_list")
+    dossier_query = urlencode({"submitted_from": period.first_day.isoformat(),
+                               "submitted_to": period.last_day.isoformat()})
+
+    def rows(only_communes: bool) -> list[dict[str, Any]]:
+        out = []
+        for i, f in enumerate([f for f in figures if f.commune == only_communes], 1):
+            link = ""
+            if (code.startswith(ONESTOP) and not dossier_scope.empty
+                    and (f.agency_id in dossier_scope.agency_ids
+                         or f.province_code in dossier_scope.provinces)):
+                link = f"{api}?agency={f.code}&{dossier_query}"
+            out.append({"rank": i, "code": f.code, "name": f.name,
+                        "value": vn_value(f.value.value, indicator.kind),
+                        "numerator": vn_number(f.value.numerator),
+                        "denominator": vn_number(f.value.denominator)
+                        if indicator.kind == "rate" else "", "dossiers": link})
+        return out
+
+    from tinhso.indicators import charts
+
+    communes = rows(True)
+    shown = [f for f in figures if f.commune and f.value.value is not None][:15]
+    before, after = _neighbours(period)
+    context = {
+        "indicator": indicator, "name": indicator_name(indicator), "period": period,
+        "period_text": request.GET.get("period", str(period)) if error else str(period),
+        "error": error, "before": before, "after": after,
+        "value": vn_value(trend.values[-1].value, indicator.kind),
+        "previous": vn_value(trend.values[-2].value, indicator.kind)
+        if len(trend.values) > 1 else "–",
+        "trend_rows": [(str(p), vn_value(v.value, indicator.kind))
+                       for p, v in zip(trend.periods, trend.values, strict=True)],
+        "trend_svg": charts.line_chart(
+            chart_id="trend-chart", title=_("%(name)s qua các kỳ") % {"name": indicator_name(indicator)},
+            labels=[str(p) for p in trend.periods], values=[v.value for v in trend.values],
+            fmt=lambda v: vn_value(v, indicator.kind)),
+        "ranking_svg": charts.bar_chart(
+            chart_id="ranking-chart",
+            title=_("%(name)s theo xã, phường") % {"name": indicator_name(indicator)},
+            labels=[f.name for f in shown], values=[f.value.value for f in shown],
+            fmt=lambda v: vn_value(v, indicator.kind)) if shown else "",
+        "communes": communes, "agencies": rows(False), "rankable": rankable(indicator),
+        "dossier_links": any(r["dossiers"] for r in communes) or code.startswith(ONESTOP)
+        and not dossier_scope.empty,
+    }
+    return render(request, "indicators/indicator.html", context, status=400 if error else 200)
+
+
+@require_GET
+def report_download(request: HttpRequest) -> HttpResponse:
+    """The Steering Committee report of the period, as docx, pdf or xlsx."""
+    fmt = request.GET.get("format", "")
+    problems = []
+    try:
+        period = period_parse(request.GET.get("period", ""))
+    except DomainError as e:
+        problems.append(("period", e.message))
+    if fmt not in report_render.FORMATS:
+        problems.append(("format", _("Định dạng không hợp lệ: chọn docx, pdf hoặc xlsx.")))
+    if problems:
+        return render(request, "indicators/bad_request.html", {"problems": problems}, status=400)
+    report = report_build(period, public_only=_public_only(request.user))
+    response = HttpResponse(report_render.render(report, fmt),
+                            content_type=report_render.CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = (
+        f'attachment; filename="{report_render.filename(report, fmt)}"')
+    return response
