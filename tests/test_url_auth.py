@@ -18,6 +18,7 @@ PUBLIC_PAGES = [
     r"/thu-tuc/.*",  # the procedure catalog is public information
     r"/tra-cuu/.*",  # tracking a dossier by its code shows no personal data
     r"/xac-thuc-chu-ky/",  # checking a PDF's signatures: nothing stored, no account needed
+    r"/chi-so/.*",  # the DX dashboard and report: public indicators only without a login
     r"/thanh-toan/ket-qua/",  # the gateway's redirect back: trusted only by its signature
     r"/thanh-toan/ipn/",  # the gateway's server-to-server call: trusted only by its signature
     r"/_gia-lap/cong-thanh-toan/",  # the stand-in gateway (TINHSO_STANDINS): signed orders only
