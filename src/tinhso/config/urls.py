@@ -11,6 +11,7 @@ urlpatterns = [
     path("thu-tuc/", include("tinhso.catalog.urls")),
     path("", include("tinhso.onestop.urls")),
     path("", include("tinhso.indicators.urls")),
+    path("", include("tinhso.documents.urls")),
     path("", include("tinhso.signing.urls")),
     path("", include("tinhso.web.urls")),
 ]

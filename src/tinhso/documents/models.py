@@ -238,3 +238,31 @@ class DocumentFile(models.Model):
 
     def __str__(self) -> str:
         return f"{self.document_id} {self.kind}"
+
+
+class DocumentStatMonth(models.Model):
+    """The documents' rollup by month and agency: what the indicators read (documents issued,
+    carrying the signer's personal and the agency's digital signature, sent and received
+    electronically). Kept in the same transaction as each counted step (`documents.rollups`);
+    `tinhso indicators verify` recounts it from the documents' history."""
+
+    month = models.DateField()  # the first day of the month (Vietnam time)
+    province_code = models.CharField(max_length=8)
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+",
+                               db_index=False)  # led by the unique key
+    issued = models.PositiveIntegerField(default=0)
+    personal_signed = models.PositiveIntegerField(default=0)
+    agency_signed = models.PositiveIntegerField(default=0)
+    sent_online = models.PositiveIntegerField(default=0)
+    received_online = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("thống kê văn bản theo tháng")
+        verbose_name_plural = _("thống kê văn bản theo tháng")
+        constraints = [models.UniqueConstraint(fields=["agency", "month"],
+                                               name="document_stat_month_key")]
+        indexes = [models.Index(fields=["province_code", "month"],
+                                name="document_stat_province")]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.agency_id}"

@@ -34,9 +34,20 @@ from tinhso.core.errors import DomainError, NotFound
 from tinhso.core.text import fold
 from tinhso.directory.permissions import agency_scope
 from tinhso.documents.kinds import DocStatus, DocType, IncomingStatus
-from tinhso.documents.models import Document, DocumentEvent, DocumentVersion, IncomingRecord
+from tinhso.documents.models import (
+    Document,
+    DocumentEvent,
+    DocumentFile,
+    DocumentVersion,
+    IncomingRecord,
+)
 from tinhso.documents.numbering import local_date
+from tinhso.documents.services import APPROVE as APPROVE_PERM
+from tinhso.documents.services import DIRECT as DIRECT_PERM
+from tinhso.documents.services import DRAFT as DRAFT_PERM
 from tinhso.documents.services import HANDLE, VIEW
+from tinhso.documents.services import REGISTER as REGISTER_PERM
+from tinhso.documents.services import REVIEW as REVIEW_PERM
 
 MAX_QUERY_WORDS = 10
 MAX_PAGE_SIZE = 100
@@ -183,3 +194,130 @@ def document_incoming(user: Any, doc: Document) -> list[IncomingRecord]:
     if not scope.contains(doc.agency):
         qs = qs.filter(scope.q("agency"))
     return list(qs.order_by("agency__code"))
+
+
+# --- the officers' workspace (pages under /van-ban/) -----------------------------------------
+
+# The workspace's tabs, in the order shown; each is a queryset of documents (outgoing) or of
+# incoming records, already scoped to what the user may act on.
+WORKSPACE_TABS = ("drafts", "to_review", "to_sign", "to_issue", "sent", "incoming_new",
+                  "to_direct", "assigned")
+INCOMING_TABS = frozenset({"incoming_new", "to_direct", "assigned"})
+# The issuing clerk's work: register a signed document, issue a registered one, send an
+# issued one.
+CLERK_STATUSES = (DocStatus.SIGNED, DocStatus.REGISTERED, DocStatus.ISSUED)
+
+
+def clerk_registered_q() -> Exists:
+    """Whether the receiving clerk entered an incoming record in the register (the step
+    `incoming.register`); for IncomingRecord querysets."""
+    return Exists(DocumentEvent.objects.filter(document_id=OuterRef("document_id"),
+                                               agency_id=OuterRef("agency_id"),
+                                               action="incoming.register"))
+
+
+def _outgoing_tab(user: Any, name: str) -> QuerySet[Document]:
+    docs = Document.objects.all()
+    if name == "drafts":
+        return docs.filter(agency_scope(user, DRAFT_PERM).q("agency"), drafter=user,
+                           status=DocStatus.DRAFT).order_by("-updated_at", "-pk")
+    if name == "to_review":
+        return docs.filter(agency_scope(user, REVIEW_PERM).q("agency"),
+                           Q(signer__isnull=True) | Q(signer=user),
+                           status=DocStatus.IN_REVIEW).order_by("updated_at", "pk")
+    if name == "to_sign":
+        return docs.filter(agency_scope(user, APPROVE_PERM).q("agency"), signer=user,
+                           status=DocStatus.APPROVED).order_by("updated_at", "pk")
+    if name == "to_issue":
+        return docs.filter(agency_scope(user, REGISTER_PERM).q("agency"),
+                           status__in=CLERK_STATUSES).order_by("updated_at", "pk")
+    if name == "sent":
+        return docs.filter(agency_scope(user, VIEW).q("agency"),
+                           status=DocStatus.SENT).order_by(F("sent_at").desc(nulls_last=True),
+                                                           "-pk")
+    raise ValueError(name)
+
+
+def _incoming_tab(user: Any, name: str) -> QuerySet[IncomingRecord]:
+    recs = IncomingRecord.objects.annotate(clerk_registered=clerk_registered_q())
+    if name == "incoming_new":
+        return recs.filter(agency_scope(user, REGISTER_PERM).q("agency"),
+                           status=IncomingStatus.REGISTERED,
+                           clerk_registered=False).order_by("arrived_at", "pk")
+    if name == "to_direct":
+        return recs.filter(agency_scope(user, DIRECT_PERM).q("agency"),
+                           Q(status=IncomingStatus.DIRECTED)
+                           | Q(status=IncomingStatus.REGISTERED, clerk_registered=True)
+                           ).order_by("arrived_at", "pk")
+    if name == "assigned":
+        return inbox(user).annotate(clerk_registered=Value(True, output_field=BooleanField()))
+    raise ValueError(name)
+
+
+def workspace_queue(user: Any, name: str, *, q: str = "") -> QuerySet[Any]:
+    """One tab of the workspace, searched like the registers (each folded word of `q` in the
+    notation, subject or text); rows come with what a list shows."""
+    if name not in WORKSPACE_TABS:
+        raise ValueError(name)
+    if not _active(user):
+        return (IncomingRecord if name in INCOMING_TABS else Document).objects.none()
+    if name in INCOMING_TABS:
+        return _search(_incoming_tab(user, name), q, "document__search_folded") \
+            .select_related(*INCOMING_RELATED)
+    return _search(_outgoing_tab(user, name), q, "search_folded") \
+        .select_related(*DOCUMENT_RELATED)
+
+
+def workspace_counts(user: Any, *, only: Any = WORKSPACE_TABS) -> dict[str, int]:
+    """How many rows each tab (of `only`) holds: one COUNT per tab, whatever the numbers."""
+    if not _active(user):
+        return dict.fromkeys(only, 0)
+    counts = {}
+    for name in only:
+        tab = _incoming_tab(user, name) if name in INCOMING_TABS else _outgoing_tab(user, name)
+        counts[name] = tab.count()
+    return counts
+
+
+def incoming_for(user: Any, pk: int) -> IncomingRecord:
+    """An incoming record of one of the user's agencies, with whether the clerk registered
+    it; NotFound for any other."""
+    rec = (IncomingRecord.objects.filter(agency_scope(user, VIEW).q("agency"), pk=pk)
+           .annotate(clerk_registered=clerk_registered_q())
+           .select_related(*INCOMING_RELATED).first()) if _active(user) else None
+    if rec is None:
+        raise NotFound(_("Không tìm thấy văn bản đến."))
+    return rec
+
+
+def document_files(user: Any, doc: Document) -> list[DocumentFile]:
+    """The signed revisions of a document the user may open (the personal-signed one is the
+    issuer's business; a recipient sees the issued file only)."""
+    files = DocumentFile.objects.filter(document=doc).order_by("created_at", "pk")
+    if not agency_scope(user, VIEW).contains(doc.agency):
+        files = files.filter(kind=DocumentFile.Kind.AGENCY)
+    return list(files)
+
+
+def handlers_of(agency: Any) -> QuerySet[Any]:
+    """The officers who may handle incoming documents in `agency` (an assignee's choices)."""
+    from tinhso.accounts.models import User
+    from tinhso.directory.models import Grant
+    from tinhso.directory.permissions import PERMISSIONS
+
+    grants = Grant.objects.filter(agency=agency, role__in=PERMISSIONS[HANDLE])
+    return (User.objects.filter(is_active=True, pk__in=grants.values("user_id"))
+            .order_by("full_name", "username"))
+
+
+def signers_of(agency_ids: Any) -> QuerySet[Any]:
+    """The leaders who may approve and sign the documents of these agencies (a draft's
+    signer)."""
+    from tinhso.accounts.models import User
+    from tinhso.directory.models import Grant
+    from tinhso.directory.permissions import PERMISSIONS
+
+    grants = Grant.objects.filter(agency_id__in=agency_ids,
+                                  role__in=PERMISSIONS[APPROVE_PERM])
+    return (User.objects.filter(is_active=True, pk__in=grants.values("user_id"))
+            .order_by("full_name", "username"))

@@ -21,6 +21,7 @@ from tinhso.documents.services.incoming import (
     incoming_direct,
     incoming_done,
     incoming_receive,
+    incoming_register,
     incoming_start,
 )
 from tinhso.documents.services.outgoing import (
@@ -69,5 +70,6 @@ __all__ = [
     "incoming_direct",
     "incoming_done",
     "incoming_receive",
+    "incoming_register",
     "incoming_start",
 ]

@@ -15,12 +15,15 @@ from tinhso.core.errors import DomainError, NotAllowed
 from tinhso.directory.models import Agency
 from tinhso.directory.permissions import can
 from tinhso.documents.kinds import DocStatus, IncomingStatus, Register
-from tinhso.documents.models import Document, IncomingRecord
+from tinhso.documents.models import Document, DocumentEvent, IncomingRecord
 from tinhso.documents.numbering import local_date, next_number
+from tinhso.documents.rollups import doc_stat_bump
 from tinhso.documents.services._common import (
     COMMENT_MAX,
     DIRECT,
     HANDLE,
+    REGISTER,
+    Conflict,
     guarded,
     lock,
     moment,
@@ -55,6 +58,7 @@ def incoming_receive(*, document: Document, agency: Agency, actor: Any,
     record_event(document, actor=actor, action="incoming.receive", at=at, from_status="",
            to_status=rec.status, agency_id=agency.pk, audit_obj=rec, first=True,
            data={"agency": agency.code, "number": rec.number, "year": year})
+    doc_stat_bump(agency, at, {"received_online": 1})
     return rec
 
 
@@ -119,6 +123,36 @@ def incoming_assign(*, record: IncomingRecord, actor: Any, deadline: dt.date,
     return _step(rec, actor=actor, action="assign", from_status=from_status, at=at,
                  comment=comment, data={"deadline": deadline.isoformat(), "unit": unit,
                                         "assignee": getattr(assignee, "pk", None)})
+
+
+REGISTER_STEP = "incoming.register"
+
+
+def clerk_registered(rec: IncomingRecord) -> bool:
+    """Whether the receiving agency's clerk registered the record (or it has moved on)."""
+    if rec.status != S.REGISTERED:
+        return True
+    return DocumentEvent.objects.filter(document_id=rec.document_id, agency_id=rec.agency_id,
+                                        action=REGISTER_STEP).exists()
+
+
+@guarded("incoming.register")
+def incoming_register(*, record: IncomingRecord, actor: Any, comment: str = "",
+                      expected_revision: int | None = None,
+                      at: dt.datetime | None = None) -> IncomingRecord:
+    """The receiving agency's clerk enters the arrived document in the incoming register
+    (vào sổ văn bản đến) after checking it: the arrival number reserved on receipt is
+    confirmed. Decree 30 wants this the same working day (urgent documents at once);
+    `documents.deadlines` warns when that is at risk. Additive: the status stays
+    "registered" and the step joins the document's history."""
+    at = moment(at)
+    rec = lock(IncomingRecord, record.pk, expected_revision, (S.REGISTERED,), related=RELATED)
+    require(actor, REGISTER, rec.agency)
+    if clerk_registered(rec):
+        raise Conflict(_("Văn bản đến này đã được vào sổ."))
+    comment = text(comment, "comment", multiline=True, max_length=COMMENT_MAX)
+    return _step(rec, actor=actor, action="register", from_status=S.REGISTERED, at=at,
+                 comment=comment, data={"number": rec.number, "year": rec.year})
 
 
 def _ensure_handler(actor: Any, rec: IncomingRecord) -> None:

@@ -30,6 +30,7 @@ from tinhso.documents.kinds import (
 from tinhso.documents.models import SUBJECT_MAX, Document, DocumentVersion
 from tinhso.documents.notation import MAX_PART, format_notation, is_abbreviation
 from tinhso.documents.numbering import local_date, next_number
+from tinhso.documents.rollups import doc_stat_bump
 from tinhso.documents.services._common import (
     APPROVE,
     BODY_MAX,
@@ -318,6 +319,7 @@ def document_send(*, document: Document, actor: Any, expected_revision: int | No
     doc.save()
     record_event(doc, actor=actor, action="send", at=at, from_status=from_status,
            data={"to": [a.code for a in recipients]})
+    doc_stat_bump(doc.agency, at, {"sent_online": 1})
     for agency in recipients:
         incoming_receive(document=doc, agency=agency, actor=actor, at=at)
     return doc

@@ -22,6 +22,7 @@ from tinhso.documents.kinds import DocStatus
 from tinhso.documents.models import Document, DocumentFile
 from tinhso.documents.numbering import local_date
 from tinhso.documents.pdf import fill_registration, place_name, render_document
+from tinhso.documents.rollups import doc_stat_bump
 from tinhso.documents.services._common import (
     APPROVE,
     COMMENT_MAX,
@@ -132,4 +133,5 @@ def document_issue(*, document: Document, actor: Any, comment: str = "",
                         certificate=cert, placement=seal)
     _advance(doc, actor=actor, action="issue", at=at, to=DocStatus.ISSUED, comment=comment,
              stored=stored, row=row)
+    doc_stat_bump(doc.agency, at, {"issued": 1, "personal_signed": 1, "agency_signed": 1})
     return doc

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 
 def register_all() -> None:
-    from tinhso.indicators.sources import dx, entered, onestop
+    from tinhso.indicators.sources import documents, dx, entered, onestop
 
     onestop.register_indicators()
     entered.register_indicators()
     dx.register_indicators()
+    documents.register_indicators()
