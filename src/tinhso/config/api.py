@@ -19,6 +19,7 @@ from tinhso.documents.api import router as documents_router
 from tinhso.exchange.api import router as exchange_router
 from tinhso.indicators.api import router as indicators_router
 from tinhso.onestop.api import dossiers_router, stats_router, tracking_router
+from tinhso.opendata.api import router as opendata_router
 from tinhso.signing.api import router as signing_router
 
 
@@ -47,6 +48,7 @@ api.add_router("/documents", documents_router, tags=["documents"])
 api.add_router("/signatures", signing_router, tags=["signatures"])
 api.add_router("/exchange", exchange_router, tags=["exchange"])
 api.add_router("/indicators", indicators_router, tags=["indicators"])
+api.add_router("/opendata", opendata_router, tags=["opendata"])
 
 
 def problem(request: HttpRequest, status: int, title: str, detail: str = "",

@@ -199,6 +199,8 @@ TINHSO_PUBLIC_URL = env("TINHSO_PUBLIC_URL", "http://127.0.0.1:8000")
 # Exchange with other installations (the `exchange` app): seconds to wait for a peer's answer
 # before the delivery is retried.
 TINHSO_EXCHANGE_TIMEOUT = float(env("TINHSO_EXCHANGE_TIMEOUT", "15"))
+# Open data: the longest an access grant to restricted data may run, in days.
+TINHSO_OPENDATA_GRANT_MAX_DAYS = int(env("TINHSO_OPENDATA_GRANT_MAX_DAYS", "730"))
 
 # Signing (the `signing` app). Keys and the development PKI live in TINHSO_SIGNING_PKI_DIR
 # (never in the checkout); private keys there are encrypted with TINHSO_SIGNING_KEY_SECRET,

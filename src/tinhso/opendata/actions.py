@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from tinhso.core.errors import DomainError, NotFound
 from tinhso.opendata import selectors, services
-from tinhso.opendata.access import may_download, may_download_restricted
+from tinhso.opendata.access import DownloadRights, download_rights, may_download_restricted
 from tinhso.opendata.dictize import (
     group_dict,
     org_name,
@@ -33,12 +33,21 @@ class Context:
     user: Any
     site_url: str
     _restricted_ok: bool | None = None
+    _rights: DownloadRights | None = None
+    ip: str | None = None
 
     @property
     def restricted_ok(self) -> bool:
         if self._restricted_ok is None:
             self._restricted_ok = may_download_restricted(self.user)
         return self._restricted_ok
+
+    @property
+    def rights(self) -> DownloadRights:
+        """What the caller may download (grants included), read once for this call."""
+        if self._rights is None:
+            self._rights = download_rights(self.user)
+        return self._rights
 
 
 Action = Callable[[Context, dict[str, Any]], Any]
@@ -85,8 +94,14 @@ def _json_list(value: Any, key: str) -> list[str]:
 
 
 def _package(ctx: Context, ds: Any) -> dict[str, Any]:
-    return package_dict(ds, downloadable=may_download(ds, ctx.restricted_ok),
-                        site_url=ctx.site_url)
+    if ctx.rights.whole(ds):
+        return package_dict(ds, downloadable=True, site_url=ctx.site_url)
+    opened = ctx.rights.partial(ds)  # a grant limited to some resources
+    out = package_dict(ds, downloadable=bool(opened), site_url=ctx.site_url)
+    for r in out["resources"]:
+        if r["url"] and r["id"] not in {str(pk) for pk in opened}:
+            r["url"], r["restricted"] = "", True
+    return out
 
 
 def status_show(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
@@ -209,9 +224,16 @@ def tag_list(ctx: Context, data: dict[str, Any]) -> list[Any]:
 
 def resource_show(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
     """Return a resource (`id`)."""
+    from tinhso.opendata.models import DownloadRoute
+    from tinhso.opendata.sharing import download_log
+
     res = selectors.resource_for(ctx.user, _id(data))
-    return resource_dict(res, downloadable=may_download(res.dataset, ctx.restricted_ok),
-                         site_url=ctx.site_url)
+    downloadable = ctx.rights.resource(res.dataset, res.pk)
+    out = resource_dict(res, downloadable=downloadable, site_url=ctx.site_url)
+    if downloadable and out["url"]:  # the URL of data that is not open is handed out: logged
+        download_log(rights=ctx.rights, dataset=res.dataset, resource=res,
+                     route=DownloadRoute.API, ip=ctx.ip)
+    return out
 
 
 def _shown(ctx: Context, ds: Any) -> dict[str, Any]:
@@ -270,14 +292,14 @@ def datastore_search(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
     distinct."""
     from tinhso.opendata.datastore.search import datastore_search as search
 
-    return search(ctx.user, data, restricted_ok=ctx.restricted_ok)
+    return search(ctx.user, data, restricted_ok=ctx.restricted_ok, rights=ctx.rights, ip=ctx.ip)
 
 
 def datastore_info(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
     """Return a resource table's columns and size, and how its last load went (`id`)."""
     from tinhso.opendata.datastore.search import datastore_info as info
 
-    return info(ctx.user, data, restricted_ok=ctx.restricted_ok)
+    return info(ctx.user, data, restricted_ok=ctx.restricted_ok, rights=ctx.rights)
 
 
 READ: dict[str, Action] = {

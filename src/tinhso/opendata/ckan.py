@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
 from tinhso.accounts.tokens import token_authenticate
+from tinhso.core.audit import client_ip
 from tinhso.core.errors import DomainError, NotAllowed, NotFound
 from tinhso.opendata.actions import READ, WRITE, Context
 from tinhso.opendata.query import SearchQueryError
@@ -155,7 +156,8 @@ def action(request: HttpRequest, name: str, ver: int = 3) -> HttpResponse:
                 and not _csrf_ok(request)):
             raise NotAllowed(_("Thiếu mã CSRF: dùng mã truy cập API trong tiêu đề "
                                "Authorization."))
-        ctx = Context(user=user, site_url=request.build_absolute_uri("/").rstrip("/"))
+        ctx = Context(user=user, site_url=request.build_absolute_uri("/").rstrip("/"),
+                      ip=client_ip(request))
         envelope["result"] = fn(ctx, data)
         envelope["success"] = True
         return _json(200, envelope)

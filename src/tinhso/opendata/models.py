@@ -7,6 +7,7 @@ as CKAN clients expect opaque string ids."""
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -276,3 +277,126 @@ class DatastoreTable(models.Model):
     def active(self) -> bool:
         """CKAN's `datastore_active`: a table is served."""
         return bool(self.table_file)
+
+
+# --- Restricted sharing between agencies (sharing.py) ----------------------------------------
+
+
+class RequestStatus(models.TextChoices):
+    PENDING = "pending", _("Chờ duyệt")
+    APPROVED = "approved", _("Đã chấp thuận")
+    REFUSED = "refused", _("Bị từ chối")
+
+
+class AccessRequest(models.Model):
+    """An agency asks the owner of a restricted dataset for its data, stating its purpose.
+    Only `sharing.request_approve` / `request_refuse` move `status`."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    dataset = models.ForeignKey(Dataset, on_delete=models.PROTECT, related_name="+",
+                                verbose_name=_("bộ dữ liệu"))
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+",
+                               verbose_name=_("cơ quan đề nghị"))
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                     related_name="+")
+    purpose = models.TextField(_("mục đích sử dụng"))
+    # Empty: the whole dataset.
+    resources = models.ManyToManyField(Resource, blank=True, related_name="+",
+                                       verbose_name=_("tài nguyên"))
+    wanted_until = models.DateField(_("đề nghị đến ngày"), null=True, blank=True)
+    status = models.CharField(_("trạng thái"), max_length=8, choices=RequestStatus.choices,
+                              default=RequestStatus.PENDING)
+    created = models.DateTimeField()
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField(_("lý do từ chối"), blank=True)
+
+    class Meta:
+        verbose_name = _("đề nghị truy cập dữ liệu")
+        verbose_name_plural = _("đề nghị truy cập dữ liệu")
+        constraints = [
+            models.UniqueConstraint(fields=["dataset", "agency"],
+                                    condition=Q(status="pending"),
+                                    name="access_request_one_pending"),
+        ]
+        indexes = [
+            models.Index(fields=["agency", "-created"], name="access_request_by_agency"),
+            models.Index(fields=["dataset", "status"], name="access_request_by_dataset"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency_id} → {self.dataset_id} ({self.status})"
+
+
+class AccessGrant(models.Model):
+    """The right of an agency's officers to a restricted dataset's data (all of it, or the
+    listed resources) from `valid_from` until `valid_until` (exclusive), unless revoked."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    dataset = models.ForeignKey(Dataset, on_delete=models.PROTECT, related_name="+",
+                                verbose_name=_("bộ dữ liệu"))
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+",
+                               verbose_name=_("cơ quan được cấp quyền"))
+    request = models.OneToOneField(AccessRequest, null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="grant")
+    resources = models.ManyToManyField(Resource, blank=True, related_name="+",
+                                       verbose_name=_("tài nguyên"))
+    valid_from = models.DateTimeField(_("hiệu lực từ"))
+    valid_until = models.DateTimeField(_("hiệu lực đến"))
+    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="+")
+    revoked_at = models.DateTimeField(_("thu hồi lúc"), null=True, blank=True)
+    revoked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    revoke_reason = models.TextField(_("lý do thu hồi"), blank=True)
+
+    class Meta:
+        verbose_name = _("quyền truy cập dữ liệu")
+        verbose_name_plural = _("quyền truy cập dữ liệu")
+        constraints = [
+            models.CheckConstraint(condition=Q(valid_until__gt=models.F("valid_from")),
+                                   name="access_grant_period"),
+        ]
+        indexes = [
+            models.Index(fields=["agency", "valid_until"], name="access_grant_by_agency"),
+            models.Index(fields=["dataset", "valid_until"], name="access_grant_by_dataset"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency_id} → {self.dataset_id}"
+
+    def valid_at(self, at: Any) -> bool:
+        return self.revoked_at is None and self.valid_from <= at < self.valid_until
+
+
+class DownloadRoute(models.TextChoices):
+    FILE = "file", _("Tải tệp")
+    API = "api", _("Đường dẫn qua API")
+    DATASTORE = "datastore", _("Tra cứu kho dữ liệu bảng")
+
+
+class DownloadLog(models.Model):
+    """One download of data that is not open: who, for which agency, what, when, by which
+    route. Appended by `sharing.download_log`; never changed."""
+
+    id = models.BigAutoField(primary_key=True)
+    at = models.DateTimeField()
+    dataset = models.ForeignKey(Dataset, on_delete=models.PROTECT, related_name="+",
+                                db_index=False)  # led by download_log_by_month
+    resource = models.ForeignKey(Resource, null=True, on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT,
+                             related_name="+")
+    agency = models.ForeignKey(Agency, null=True, on_delete=models.PROTECT, related_name="+")
+    grant = models.ForeignKey(AccessGrant, null=True, on_delete=models.PROTECT, related_name="+")
+    route = models.CharField(max_length=10, choices=DownloadRoute.choices)
+    version = models.PositiveIntegerField(null=True)
+    ip = models.GenericIPAddressField(null=True)
+
+    class Meta:
+        verbose_name = _("lượt tải dữ liệu")
+        verbose_name_plural = _("lượt tải dữ liệu")
+        indexes = [models.Index(fields=["dataset", "at"], name="download_log_by_month")]
+
+    def __str__(self) -> str:
+        return f"{self.dataset_id} {self.at:%Y-%m-%d %H:%M}"

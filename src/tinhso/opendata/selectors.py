@@ -9,15 +9,27 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tinhso.core.errors import NotFound
 from tinhso.core.text import fold
 from tinhso.directory.models import Agency
-from tinhso.opendata.access import visible_q
+from tinhso.directory.permissions import agency_scope
+from tinhso.opendata.access import PUBLISH, VIEW_PRIVATE, valid_grants_q, visible_q
 from tinhso.opendata.dictize import agency_code, fetch_relations, with_relations
 from tinhso.opendata.licenses import LICENSES
-from tinhso.opendata.models import Dataset, Group, Resource, State, Tag
+from tinhso.opendata.models import (
+    AccessGrant,
+    AccessRequest,
+    Dataset,
+    DownloadLog,
+    Group,
+    Resource,
+    State,
+    Tag,
+)
 from tinhso.opendata.query import parse, parse_sort
 
 MAX_ROWS = 1000
@@ -51,7 +63,7 @@ class SearchResult:
     facets: dict[str, list[FacetItem]] = field(default_factory=dict)
 
 
-def datasets_visible_to(user: Any, **flags: bool) -> QuerySet[Dataset]:
+def datasets_visible_to(user: Any, **flags: Any) -> QuerySet[Dataset]:
     return Dataset.objects.filter(visible_q(user, **flags))
 
 
@@ -198,3 +210,75 @@ def tag_names(user: Any, *, query: str = "") -> list[Tag]:
         folded = fold(query)
         return [t for t in qs if folded in fold(t.name)]
     return list(qs)
+
+
+# --- Restricted sharing: requests, grants, the download log (`sharing`) ----------------------
+
+
+def access_requests(user: Any, *, side: str = "mine", status: str = "") -> QuerySet[Any]:
+    """Requests of the caller's agencies (`mine`), or for datasets its agencies own
+    (`owner`), newest first; each with its dataset, agency, people and grant."""
+    scope = agency_scope(user, PUBLISH)
+    cond = scope.q("dataset__owner_org") if side == "owner" else scope.q("agency")
+    qs = AccessRequest.objects.filter(cond)
+    if status:
+        qs = qs.filter(status=status)
+    return (qs.select_related("dataset", "dataset__owner_org", "agency", "requested_by",
+                              "decided_by", "grant")
+            .prefetch_related("resources").order_by("-created", "pk"))
+
+
+def access_request_for(user: Any, ref: Any) -> Any:
+    """A request the caller's agencies made or must decide; NotFound otherwise."""
+    try:
+        pk = uuid.UUID(str(ref))
+    except ValueError:
+        raise NotFound(_("Không tìm thấy đề nghị.")) from None
+    scope = agency_scope(user, PUBLISH)
+    req = (AccessRequest.objects.filter(pk=pk)
+           .filter(scope.q("agency") | scope.q("dataset__owner_org"))
+           .select_related("dataset", "dataset__owner_org", "agency", "requested_by",
+                           "decided_by", "grant")
+           .prefetch_related("resources").first())
+    if req is None:
+        raise NotFound(_("Không tìm thấy đề nghị."))
+    return req
+
+
+def access_grants(user: Any, *, side: str = "mine", valid_only: bool = False,
+                  now: Any = None) -> QuerySet[Any]:
+    """Grants to the caller's agencies (`mine`) or on datasets they own (`owner`)."""
+    if side == "owner":
+        qs = AccessGrant.objects.filter(agency_scope(user, PUBLISH).q("dataset__owner_org"))
+    else:
+        qs = AccessGrant.objects.filter(agency_scope(user, VIEW_PRIVATE).q("agency"))
+    if valid_only:
+        qs = qs.filter(valid_grants_q(now or timezone.now()))
+    return (qs.select_related("dataset", "dataset__owner_org", "agency", "granted_by",
+                              "revoked_by")
+            .prefetch_related("resources").order_by("-valid_from", "pk"))
+
+
+def owned_dataset(user: Any, ref: str) -> Dataset:
+    """A dataset (id or name) whose agency the caller publishes for; NotFound otherwise."""
+    qs = Dataset.objects.filter(agency_scope(user, PUBLISH).q("owner_org"))
+    ds = _by_id_or_name(qs, str(ref)).first()
+    if ds is None:
+        raise NotFound(_("Không tìm thấy bộ dữ liệu."))
+    return ds
+
+
+def download_log_of(user: Any, ref: str) -> QuerySet[Any]:
+    """The downloads of a dataset the caller's agency owns, newest first (two queries a page:
+    count and rows, with who, agency and resource joined)."""
+    ds = owned_dataset(user, ref)
+    return (DownloadLog.objects.filter(dataset=ds)
+            .select_related("user", "agency", "resource").order_by("-at", "-pk"))
+
+
+def downloads_by_month(user: Any, ref: str) -> list[tuple[Any, int]]:
+    """(month, downloads) of a dataset the caller's agency owns, newest month first."""
+    ds = owned_dataset(user, ref)
+    rows = (DownloadLog.objects.filter(dataset=ds).annotate(month=TruncMonth("at"))
+            .values_list("month").annotate(n=Count("pk")).order_by("-month"))
+    return [(month, n) for month, n in rows]

@@ -17,9 +17,10 @@ from tinhso.accounts.tokens import token_authenticate
 from tinhso.core.audit import audit_record, client_ip
 from tinhso.core.errors import NotFound
 from tinhso.opendata import dcat
-from tinhso.opendata.access import may_download, may_download_restricted
-from tinhso.opendata.models import AccessLevel, ResourceVersion
+from tinhso.opendata.access import download_rights
+from tinhso.opendata.models import AccessLevel, DownloadRoute, ResourceVersion
 from tinhso.opendata.selectors import resource_for
+from tinhso.opendata.sharing import download_log
 
 
 @require_GET
@@ -32,8 +33,9 @@ def download(request: HttpRequest, package_id: uuid.UUID, resource_id: uuid.UUID
     except NotFound:
         raise Http404 from None
     ds = res.dataset
-    if res.dataset_id != package_id or res.url_type != "upload" or not may_download(
-            ds, may_download_restricted(user)):
+    rights = download_rights(user)  # grants included, read now: an expired one stops at once
+    if res.dataset_id != package_id or res.url_type != "upload" or not rights.resource(
+            ds, res.pk):
         raise Http404
     path, number = res.storage_path, res.revision
     version = request.GET.get("version", "")
@@ -46,6 +48,8 @@ def download(request: HttpRequest, package_id: uuid.UUID, resource_id: uuid.UUID
     if ds.access_level != AccessLevel.OPEN:
         audit_record(actor=user, action="opendata.resource.download", obj=res,
                      ip=client_ip(request), data={"version": number})
+        download_log(rights=rights, dataset=ds, resource=res, route=DownloadRoute.FILE,
+                     version=number, ip=client_ip(request))
     name = path.rsplit("/", 1)[-1]
     return FileResponse(default_storage.open(path, "rb"), as_attachment=True, filename=name,
                         content_type=res.mimetype or "application/octet-stream")

@@ -22,7 +22,7 @@ import duckdb
 from django.utils.translation import gettext as _
 
 from tinhso.core.errors import DomainError, NotAllowed, NotFound
-from tinhso.opendata.access import may_download
+from tinhso.opendata.access import DownloadRights, download_rights, may_download
 from tinhso.opendata.datastore import storage
 from tinhso.opendata.datastore.loader import quote, tabular_kind
 from tinhso.opendata.datastore.params import SearchParams, parse_search
@@ -54,14 +54,23 @@ class Table:
 
 
 def readable_table(
-    user: Any, resource_id: Any, *, restricted_ok: bool, loaded: bool = True
+    user: Any,
+    resource_id: Any,
+    *,
+    restricted_ok: bool,
+    loaded: bool = True,
+    rights: DownloadRights | None = None,
 ) -> Table:
     """The table of a resource the caller may read (`loaded`: one that is served); NotFound,
     or NotAllowed for data that only agencies may download."""
     if resource_id in (None, ""):
         raise DomainError.for_field("resource_id", missing(), code="required")
     res = resource_for(user, str(resource_id))
-    if not may_download(res.dataset, restricted_ok):
+    if rights is not None:  # grants included (access.download_rights)
+        allowed = rights.resource(res.dataset, res.pk)
+    else:
+        allowed = may_download(res.dataset, restricted_ok)
+    if not allowed:
         raise NotAllowed(_("Dữ liệu này chỉ dành cho cơ quan nhà nước."))
     row = DatastoreTable.objects.filter(resource=res).first()
     if row is None or (loaded and not row.table_file) or tabular_kind(res) is None:
@@ -172,9 +181,32 @@ def _records(rows: list[tuple[Any, ...]], names: list[str], fmt: str) -> Any:
     return out.getvalue()
 
 
-def datastore_search(user: Any, data: dict[str, Any], *, restricted_ok: bool) -> dict[str, Any]:
-    table = readable_table(user, data.get("resource_id"), restricted_ok=restricted_ok)
-    return search_table(table, data)
+def datastore_search(
+    user: Any,
+    data: dict[str, Any],
+    *,
+    restricted_ok: bool,
+    rights: DownloadRights | None = None,
+    ip: str | None = None,
+) -> dict[str, Any]:
+    """Search a table; a search of data that is not open is written to the download log
+    (after the search succeeded: a refused or malformed call is not a download)."""
+    from tinhso.opendata.models import DownloadRoute
+    from tinhso.opendata.sharing import download_log
+
+    rights = rights or download_rights(user)
+    table = readable_table(
+        user, data.get("resource_id"), restricted_ok=restricted_ok, rights=rights
+    )
+    result = search_table(table, data)
+    download_log(
+        rights=rights,
+        dataset=table.resource.dataset,
+        resource=table.resource,
+        route=DownloadRoute.DATASTORE,
+        ip=ip,
+    )
+    return result
 
 
 def search_table(table: Table, data: dict[str, Any]) -> dict[str, Any]:
@@ -267,10 +299,16 @@ def _total(table: Table, p: SearchParams, names: list[str]) -> int:
     return int(_execute(table, sql, args)[0][0])
 
 
-def datastore_info(user: Any, data: dict[str, Any], *, restricted_ok: bool) -> dict[str, Any]:
+def datastore_info(
+    user: Any, data: dict[str, Any], *, restricted_ok: bool, rights: DownloadRights | None = None
+) -> dict[str, Any]:
     """CKAN's datastore_info: the table's columns and size, with how its last load went."""
     table = readable_table(
-        user, data.get("id") or data.get("resource_id"), restricted_ok=restricted_ok, loaded=False
+        user,
+        data.get("id") or data.get("resource_id"),
+        restricted_ok=restricted_ok,
+        loaded=False,
+        rights=rights or download_rights(user),
     )
     row = table.row
     return {
