@@ -191,6 +191,9 @@ class IncomingRecord(models.Model):
     deadline = models.DateField(_("hạn xử lý"), null=True, blank=True)
     done_at = models.DateTimeField(null=True, blank=True)
     result = models.TextField(_("kết quả xử lý"), blank=True)
+    # The signatures as checked when the document arrived (`documents.arrival`), kept: what the
+    # clerk saw then, whatever later happens to the certificates.
+    verification = models.JSONField(_("kiểm tra chữ ký khi đến"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("văn bản đến")

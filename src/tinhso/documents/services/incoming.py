@@ -38,7 +38,8 @@ RELATED = ("agency", "document", "document__agency", "assignee")
 
 @guarded("incoming.receive")
 def incoming_receive(*, document: Document, agency: Agency, actor: Any,
-                     at: dt.datetime | None = None) -> IncomingRecord:
+                     at: dt.datetime | None = None,
+                     verification: dict[str, Any] | None = None) -> IncomingRecord:
     """Register a sent document as arrived at `agency`: the next number of its incoming
     register for the year. Called by `document_send` (the sender's clerk acting) inside its
     transaction; receiving the same document twice gives back the first record."""
@@ -54,6 +55,7 @@ def incoming_receive(*, document: Document, agency: Agency, actor: Any,
     rec = IncomingRecord.objects.create(
         province_code=agency.province_code, agency=agency, document=document, year=year,
         number=next_number(agency, Register.INCOMING, year), arrived_at=at,
+        verification=verification or {},
     )
     record_event(document, actor=actor, action="incoming.receive", at=at, from_status="",
            to_status=rec.status, agency_id=agency.pk, audit_obj=rec, first=True,

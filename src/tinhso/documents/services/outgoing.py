@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from tinhso.core.errors import DomainError, NotAllowed
 from tinhso.directory.models import Agency
 from tinhso.directory.permissions import can
+from tinhso.documents.arrival import arrival_check
 from tinhso.documents.kinds import (
     UNIT_NOTATION_TYPES,
     Confidentiality,
@@ -320,7 +321,9 @@ def document_send(*, document: Document, actor: Any, expected_revision: int | No
     record_event(doc, actor=actor, action="send", at=at, from_status=from_status,
            data={"to": [a.code for a in recipients]})
     doc_stat_bump(doc.agency, at, {"sent_online": 1})
+    # Verified first: the signatures are checked once for every recipient here, and kept.
+    checked = arrival_check(doc, at)
     for agency in recipients:
-        incoming_receive(document=doc, agency=agency, actor=actor, at=at)
+        incoming_receive(document=doc, agency=agency, actor=actor, at=at, verification=checked)
     return doc
 

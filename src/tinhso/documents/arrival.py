@@ -1,0 +1,49 @@
+"""The check of a document's signatures on arrival (văn bản đến is verified first): integrity,
+chain to the trusted roots, revocation and timestamp of each signature on the agency-signed
+file, made once when a document is sent to agencies of this installation and kept on each
+incoming record (`IncomingRecord.verification`). The page shows it beside a fresh check, so the
+clerk sees what the document was worth when it came in. Documents from other installations are
+checked by `exchange` on receipt."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from tinhso.core.errors import DomainError
+from tinhso.documents.files import pdf_read
+from tinhso.documents.models import Document, DocumentFile
+
+
+def _moment(value: dt.datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def arrival_check(doc: Document, at: dt.datetime) -> dict[str, Any]:
+    """The verdict on the document's agency-signed file, as plain JSON."""
+    from tinhso.signing.verification import pdf_verify
+
+    base: dict[str, Any] = {"checked_at": at.isoformat()}
+    row = DocumentFile.objects.filter(document=doc, kind=DocumentFile.Kind.AGENCY).first()
+    if row is None:
+        return {**base, "status": "unsigned", "ok": False,
+                "summary": _("Văn bản đến không có tệp mang chữ ký số của cơ quan ban hành.")}
+    try:
+        verdict = pdf_verify(pdf_read(row.storage_path, row.sha256))
+    except (DomainError, OSError) as exc:
+        message = getattr(exc, "message", "") or str(exc)
+        return {**base, "status": "unreadable", "ok": False,
+                "summary": _("Không kiểm tra được tệp đã ký: %(e)s") % {"e": message}}
+    return {
+        **base, "status": verdict.status, "ok": verdict.ok, "summary": str(verdict.summary),
+        "reasons": [str(r) for r in verdict.reasons],
+        "signatures": [
+            {"signer": s.signer, "organization": s.organization, "kind": s.kind, "ok": s.ok,
+             "intact": s.intact, "trusted": s.trusted, "revocation": s.revocation,
+             "signed_at": _moment(s.signed_at), "timestamp": _moment(s.timestamp),
+             "timestamp_ok": s.timestamp_ok, "serial": s.serial}
+            for s in verdict.signatures
+        ],
+    }
