@@ -111,6 +111,12 @@ def peer_save(*, actor: Any, organ_prefix: str, name: str, base_url: str,
     return peer
 
 
+def peers_of(agencies: list[Agency]) -> set[int]:
+    """The ids of the agencies that live in a known peer installation (one query)."""
+    prefixes = list(Peer.objects.values_list("organ_prefix", flat=True))
+    return {a.pk for a in agencies if any(a.code.startswith(p) for p in prefixes if p)}
+
+
 # ---------------------------------------------------------------- sending
 
 

@@ -292,6 +292,19 @@ def document_register(*, document: Document, actor: Any, expected_revision: int 
     return doc
 
 
+# How to tell recipients that live in another installation (another province, a ministry):
+# apps above this one register a check (the `exchange` app: agencies under a known peer's
+# organ prefix). Each takes the recipients and gives the ids of those that are elsewhere.
+ELSEWHERE: list[Callable[[list[Agency]], set[int]]] = []
+
+
+def recipients_elsewhere(agencies: list[Agency]) -> set[int]:
+    found: set[int] = set()
+    for check in ELSEWHERE:
+        found |= check(agencies)
+    return found
+
+
 @guarded("document.send")
 def document_send(*, document: Document, actor: Any, expected_revision: int | None = None,
                   at: dt.datetime | None = None) -> Document:
@@ -312,6 +325,10 @@ def document_send(*, document: Document, actor: Any, expected_revision: int | No
     if not recipients:
         raise DomainError.for_field("recipients", _("Văn bản chưa có cơ quan nhận."),
                                     code="required")
+    # Recipients of other installations are reached by `exchange` (a signed package), not by
+    # an incoming record here.
+    elsewhere = recipients_elsewhere(recipients)
+    local = [a for a in recipients if a.pk not in elsewhere]
     from_status = doc.status
     doc.status = DocStatus.SENT
     doc.sent_at = at
@@ -319,11 +336,13 @@ def document_send(*, document: Document, actor: Any, expected_revision: int | No
     doc.updated_at = at
     doc.save()
     record_event(doc, actor=actor, action="send", at=at, from_status=from_status,
-           data={"to": [a.code for a in recipients]})
+           data={"to": [a.code for a in local],
+                 **({"elsewhere": [a.code for a in recipients if a.pk in elsewhere]}
+                    if elsewhere else {})})
     doc_stat_bump(doc.agency, at, {"sent_online": 1})
     # Verified first: the signatures are checked once for every recipient here, and kept.
-    checked = arrival_check(doc, at)
-    for agency in recipients:
+    checked = arrival_check(doc, at) if local else {}
+    for agency in local:
         incoming_receive(document=doc, agency=agency, actor=actor, at=at, verification=checked)
     return doc
 
