@@ -14,6 +14,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from tinhso.core.errors import DomainError
 from tinhso.indicators.report.data import report_build
+from tinhso.indicators.report.numbers import vn_number
 from tinhso.indicators.report.render import FORMATS, render
 from tinhso.indicators.values import period_parse
 
@@ -64,4 +65,5 @@ class Command(BaseCommand):
             raise CommandError(f"Không ghi được vào {output}: {e.strerror}.") from None
         seconds = time.monotonic() - started
         self.stdout.write(self.style.SUCCESS(
-            f"Đã ghi {output} ({len(content):,} byte, {seconds:.1f} giây).".replace(",", ".")))
+            f"Đã ghi {output} ({vn_number(len(content))} byte, "
+            f"{vn_number(seconds, 1)} giây)."))
