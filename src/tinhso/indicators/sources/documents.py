@@ -6,14 +6,15 @@ for `tinhso indicators verify`."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Literal
 
 from django.db.models import Sum
 
 from tinhso.documents.models import DocumentStatMonth
 from tinhso.documents.rollups import COUNTERS, doc_stats_recount
 from tinhso.indicators.periods import Period
-from tinhso.indicators.registry import Indicator, Pillar, Scope, Value, register
+from tinhso.indicators.registry import Scope, Value
+from tinhso.indicators.sources._counted import Formula, register_counted
 from tinhso.onestop.stats import rate
 
 Counters = dict[str, int]
@@ -72,7 +73,7 @@ def _rate(num: str, den: str) -> Callable[[Counters], Value]:
     return lambda c: Value(c[num], c[den], rate(c[num], c[den]))
 
 
-FORMULAS: list[tuple[str, str, str, str, Callable[[Counters], Value]]] = [
+FORMULAS: list[tuple[str, str, str, Literal["rate", "count"], Formula]] = [
     ("documents.issued", "Số văn bản đi đã phát hành", "Outgoing documents issued", "count",
      _count("issued")),
     ("documents.personal_signature_rate",
@@ -89,23 +90,6 @@ FORMULAS: list[tuple[str, str, str, str, Callable[[Counters], Value]]] = [
 ]
 
 
-def _compute(read: Callable[[Scope, Period], Counters], formula: Callable[[Counters], Value]
-             ) -> Callable[[Scope, Period], Value]:
-    return lambda scope, period: formula(read(scope, period))
-
-
-def _compute_many(formula: Callable[[Counters], Value]
-                  ) -> Callable[[list[Scope], Period], dict[Scope, Value]]:
-    return lambda scopes, period: {s: formula(c)
-                                   for s, c in counters_many(scopes, period).items()}
-
-
 def register_indicators() -> None:
-    for code, name_vi, name_en, kind, formula in FORMULAS:
-        register(Indicator(
-            code=code, name_vi=name_vi, name_en=name_en, pillar=Pillar.GOVERNMENT,
-            unit="%" if kind == "rate" else "count", kind="rate" if kind == "rate" else "count",
-            source=SOURCE, regulation=REGULATION, public=True,
-            compute=_compute(counters, formula), recompute=_compute(recount, formula),
-            compute_many=_compute_many(formula),
-        ))
+    register_counted(FORMULAS, source=SOURCE, regulation=REGULATION, read=counters,
+                     read_many=counters_many, recount=recount)

@@ -11,12 +11,13 @@ themselves) for `tinhso indicators verify`."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Literal
 
 from django.db.models import Q, Sum
 
 from tinhso.indicators.periods import Period
-from tinhso.indicators.registry import Indicator, Pillar, Scope, Value, register
+from tinhso.indicators.registry import Scope, Value
+from tinhso.indicators.sources._counted import Formula, register_counted
 from tinhso.onestop.models import DossierStatMonth
 from tinhso.onestop.rollups import rollups_aggregate
 from tinhso.onestop.stats import rate
@@ -98,7 +99,7 @@ def _rate(num: Callable[[Counters], int], den: Callable[[Counters], int]
     return lambda c: Value(num(c), den(c), rate(num(c), den(c)))
 
 
-FORMULAS: list[tuple[str, str, str, str, Callable[[Counters], Value]]] = [
+FORMULAS: list[tuple[str, str, str, Literal["rate", "count"], Formula]] = [
     ("onestop.received", "Số hồ sơ tiếp nhận", "Dossiers received", "count",
      _count(lambda c: c["received"])),
     ("onestop.resolved", "Số hồ sơ đã giải quyết", "Dossiers resolved", "count",
@@ -119,23 +120,6 @@ FORMULAS: list[tuple[str, str, str, str, Callable[[Counters], Value]]] = [
 ]
 
 
-def _from(read: Callable[[Scope, Period], Counters], formula: Callable[[Counters], Value]
-          ) -> Callable[[Scope, Period], Value]:
-    return lambda scope, period: formula(read(scope, period))
-
-
-def _many(formula: Callable[[Counters], Value]
-          ) -> Callable[[list[Scope], Period], dict[Scope, Value]]:
-    return lambda scopes, period: {s: formula(c)
-                                   for s, c in counters_many(scopes, period).items()}
-
-
 def register_indicators() -> None:
-    for code, name_vi, name_en, kind, formula in FORMULAS:
-        register(Indicator(
-            code=code, name_vi=name_vi, name_en=name_en, pillar=Pillar.GOVERNMENT,
-            unit="%" if kind == "rate" else "count", kind="rate" if kind == "rate" else "count",
-            source=SOURCE, regulation=DECISION_766, public=True,
-            compute=_from(counters, formula), recompute=_from(recount, formula),
-            compute_many=_many(formula),
-        ))
+    register_counted(FORMULAS, source=SOURCE, regulation=DECISION_766, read=counters,
+                     read_many=counters_many, recount=recount)
