@@ -6,18 +6,13 @@ transaction fails (a killed process can leave one behind that no row names: harm
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import os
-import tempfile
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tinhso.core.errors import DomainError
+from tinhso.core.storage import read_checked, store
 
 STORAGE_DIR = "documents"
 
@@ -34,28 +29,10 @@ class Stored:
 
 
 def pdf_write(data: bytes, *, at: dt.datetime | None = None) -> Stored:
-    local = timezone.localtime(at or timezone.now())
-    rel_dir = Path(STORAGE_DIR) / f"{local:%Y}" / f"{local:%m}"
-    target_dir = Path(settings.MEDIA_ROOT) / rel_dir
-    target_dir.mkdir(parents=True, exist_ok=True)
-    rel = rel_dir / f"{uuid.uuid4().hex}.pdf"
-    fd, tmp = tempfile.mkstemp(dir=target_dir, prefix=".doc-", suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, target_dir / rel.name)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return Stored(rel.as_posix(), hashlib.sha256(data).hexdigest(), len(data))
+    stored = store([data], folder=STORAGE_DIR, ext="pdf", at=at)
+    return Stored(stored.storage_path, stored.sha256, stored.size)
 
 
 def pdf_read(storage_path: str, sha256: str) -> bytes:
     """The stored bytes, refused when they are not what was recorded."""
-    data = (Path(settings.MEDIA_ROOT) / storage_path).read_bytes()
-    if hashlib.sha256(data).hexdigest() != sha256:
-        raise DomainError(message=_("Tệp văn bản đã ký bị thay đổi trên đĩa."), status=500,
-                          code="file_corrupted")
-    return data
+    return read_checked(storage_path, sha256, changed=_("Tệp văn bản đã ký bị thay đổi trên đĩa."))

@@ -7,20 +7,16 @@ written before the transaction that records them; the service removes them if it
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import os
-import tempfile
-import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tinhso.core.errors import DomainError
+from tinhso.core.storage import read_checked, store
 from tinhso.onestop.files import Upload, file_check
 
 STORAGE_DIR = "indicators"
@@ -48,26 +44,8 @@ def evidence_check(files: Iterable[tuple[str, Any]], *, field: str = "files") ->
 
 
 def evidence_write(upload: Upload, *, at: dt.datetime) -> Written:
-    local = timezone.localtime(at)
-    rel_dir = Path(STORAGE_DIR) / f"{local:%Y}" / f"{local:%m}"
-    target_dir = Path(settings.MEDIA_ROOT) / rel_dir
-    target_dir.mkdir(parents=True, exist_ok=True)
-    rel = rel_dir / f"{uuid.uuid4().hex}.{upload.ext}"
-    digest, size = hashlib.sha256(), 0
-    fd, tmp = tempfile.mkstemp(dir=target_dir, prefix=".evidence-", suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            for block in upload.chunks():
-                size += len(block)
-                digest.update(block)
-                out.write(block)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, target_dir / rel.name)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return Written(upload, rel.as_posix(), digest.hexdigest(), size)
+    stored = store(upload.chunks(), folder=STORAGE_DIR, ext=upload.ext, at=at)
+    return Written(upload, stored.storage_path, stored.sha256, stored.size)
 
 
 def evidence_discard(written: Iterable[Written]) -> None:
@@ -77,8 +55,4 @@ def evidence_discard(written: Iterable[Written]) -> None:
 
 def evidence_read(storage_path: str, sha256: str) -> bytes:
     """The stored bytes, refused when they are not what was recorded."""
-    data = (Path(settings.MEDIA_ROOT) / storage_path).read_bytes()
-    if hashlib.sha256(data).hexdigest() != sha256:
-        raise DomainError(message=_("Tệp minh chứng bị thay đổi trên đĩa."), status=500,
-                          code="file_corrupted")
-    return data
+    return read_checked(storage_path, sha256, changed=_("Tệp minh chứng bị thay đổi trên đĩa."))

@@ -12,9 +12,7 @@ killed process left behind (files no row references, older than an hour).
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import os
-import tempfile
 import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -28,6 +26,7 @@ from django.utils.translation import gettext as _
 from tinhso.catalog.models import RequiredDocument
 from tinhso.core.audit import audit_record
 from tinhso.core.errors import DomainError, NotAllowed
+from tinhso.core.storage import store
 from tinhso.core.text import UnsafeText, clean_text
 from tinhso.onestop.models import Dossier, DossierFile
 
@@ -154,33 +153,11 @@ class Written:
 
 def file_write(upload: Upload, *, at: dt.datetime | None = None) -> Written:
     """Write an upload atomically under MEDIA_ROOT/dossiers/<yyyy>/<mm>/; no database access."""
-    at = at or timezone.now()
-    local = timezone.localtime(at)
-    rel_dir = Path(STORAGE_DIR) / f"{local:%Y}" / f"{local:%m}"
-    target_dir = media_root() / rel_dir
-    target_dir.mkdir(parents=True, exist_ok=True)
-    rel = rel_dir / f"{uuid.uuid4().hex}.{upload.ext}"
-    digest = hashlib.sha256()
-    size = 0
-    fd, tmp = tempfile.mkstemp(dir=target_dir, prefix=".upload-", suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            for block in upload.chunks():
-                size += len(block)
-                if size > max_upload_bytes():
-                    raise DomainError.for_field(
-                        "files", _("Tệp “%(name)s” quá lớn.") % {"name": upload.name},
-                        code="too_large",
-                    )
-                digest.update(block)
-                out.write(block)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, media_root() / rel)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return Written(upload, rel.as_posix(), digest.hexdigest(), size)
+    stored = store(
+        upload.chunks(), folder=STORAGE_DIR, ext=upload.ext, at=at, limit=max_upload_bytes(),
+        too_large=lambda: DomainError.for_field(
+            "files", _("Tệp “%(name)s” quá lớn.") % {"name": upload.name}, code="too_large"))
+    return Written(upload, stored.storage_path, stored.sha256, stored.size)
 
 
 def file_discard(written: Iterable[Written]) -> None:

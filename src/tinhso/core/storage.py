@@ -1,0 +1,72 @@
+"""Files under MEDIA_ROOT written once, atomically and durably, and read back checked.
+
+Every app that keeps files (dossier components and results, signed documents, evidence of
+entered indicators) stores them the same way: under `<MEDIA_ROOT>/<folder>/<yyyy>/<mm>/` with a
+random name, written to a temporary name, `fsync`ed, then renamed, so a reader never sees half a
+file and a crash leaves at most a `.part` file; the SHA-256 is recorded with the row that names
+the file, and checked whenever the file is read."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import tempfile
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.utils import timezone
+
+from tinhso.core.errors import DomainError
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    storage_path: str  # relative to MEDIA_ROOT
+    sha256: str
+    size: int
+
+    @property
+    def absolute(self) -> Path:
+        return Path(settings.MEDIA_ROOT) / self.storage_path
+
+
+def store(chunks: Iterable[bytes], *, folder: str, ext: str, at: dt.datetime | None = None,
+          limit: int | None = None, too_large: Callable[[], Exception] | None = None,
+          ) -> StoredFile:
+    """Write `chunks` as a new file of `folder` (dated by `at`, Vietnam time); past `limit`
+    bytes, stop and raise `too_large()` with nothing left behind."""
+    local = timezone.localtime(at or timezone.now())
+    rel_dir = Path(folder) / f"{local:%Y}" / f"{local:%m}"
+    target_dir = Path(settings.MEDIA_ROOT) / rel_dir
+    target_dir.mkdir(parents=True, exist_ok=True)
+    rel = rel_dir / f"{uuid.uuid4().hex}.{ext}"
+    digest, size = hashlib.sha256(), 0
+    fd, tmp = tempfile.mkstemp(dir=target_dir, prefix=".upload-", suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            for block in chunks:
+                size += len(block)
+                if limit is not None and size > limit:
+                    raise (too_large() if too_large else ValueError("file too large"))
+                digest.update(block)
+                out.write(block)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, target_dir / rel.name)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return StoredFile(rel.as_posix(), digest.hexdigest(), size)
+
+
+def read_checked(storage_path: str, sha256: str, *, changed: str) -> bytes:
+    """The stored bytes; a 500 problem with the message `changed` when they are not what was
+    recorded (the disk was tampered with or is failing)."""
+    data = (Path(settings.MEDIA_ROOT) / storage_path).read_bytes()
+    if hashlib.sha256(data).hexdigest() != sha256:
+        raise DomainError(message=changed, status=500, code="file_corrupted")
+    return data
