@@ -1,0 +1,154 @@
+"""CKAN `package_search` at catalogue scale (issue 5: with 100,000 datasets on PostgreSQL,
+`package_search` with facets and rows=100 answers with p95 under 100 ms).
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_search \\
+        .venv/bin/python bench/bench_package_search.py --datasets 100000 [--repeat 20]
+
+Prepares the database first (migrate, the demo province's agencies, then synthetic datasets up
+to `--datasets`: 20 publishing agencies, 9 themes, 200 tags, 3 tags + 1 theme + 2 resources of
+CSV/XLSX/JSON/PDF each, 10% private to named agencies; bulk inserts, not timed; a second run
+reuses them), then times each case in process with Django's test client as an anonymous
+caller, after 2 warm-up requests, and prints median and p95. The numbers go to
+docs/benchmarks.md ("package_search").
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import random
+import statistics
+import sys
+import time
+import uuid
+
+CASES = {
+    "all + 5 facets": {"rows": "100", "facet.field": '["organization","groups","tags",'
+                                                      '"res_format","license_id"]'},
+    "q=ho so + 5 facets": {"q": "ho so", "rows": "100",
+                           "facet.field": '["organization","groups","tags","res_format",'
+                                          '"license_id"]'},
+    "fq organization, no facets": {"rows": "100"},  # fq filled in with a real agency
+    "harvest page start=5000": {"rows": "100", "start": "5000", "sort": "id asc"},
+}
+FORMATS = ["CSV", "XLSX", "JSON", "PDF"]
+WORDS = ["hồ sơ", "đất đai", "dân số", "giáo dục", "y tế", "giao thông", "nông nghiệp",
+         "du lịch", "doanh nghiệp", "ngân sách", "môi trường", "lao động"]
+
+
+def _load(n_wanted: int) -> None:
+    from django.db import transaction
+    from django.utils import timezone
+
+    from tinhso.core.text import fold
+    from tinhso.directory.demo import load_agencies
+    from tinhso.directory.models import AdminUnit, Agency
+    from tinhso.directory.services import units_import
+    from tinhso.opendata.models import AccessLevel, Dataset, Group, Resource, State, Tag
+
+    if not AdminUnit.objects.filter(province_code="38").exists():
+        units_import(province_codes=["38"])
+    load_agencies("38")
+    have = Dataset.objects.count()
+    if have >= n_wanted:
+        return
+    agencies = list(Agency.objects.filter(province_code="38").order_by("code")[:20])
+    groups = [Group.objects.get_or_create(name=f"chu-de-{i}", defaults={"title": f"Chủ đề {i}"})[0]
+              for i in range(9)]
+    tags = [Tag.objects.get_or_create(name=f"tu-khoa-{i}")[0] for i in range(200)]
+    rng = random.Random(5)  # noqa: S311 - synthetic data
+    now = timezone.now()
+    batch = 5_000
+    started = time.perf_counter()
+    for first in range(have, n_wanted, batch):
+        rows, res, tag_links, group_links, shared = [], [], [], [], []
+        for i in range(first, min(first + batch, n_wanted)):
+            org = agencies[i % len(agencies)]
+            words = rng.sample(WORDS, 3)
+            title = f"Dữ liệu {words[0]} {words[1]} số {i}"
+            private = rng.random() < 0.1
+            ds = Dataset(
+                id=uuid.uuid4(), name=f"bo-du-lieu-{i}", title=title,
+                notes=f"Số liệu về {words[2]} của tỉnh.", license_id="cc-by",
+                owner_org=org, province_code="38", state=State.ACTIVE,
+                access_level=AccessLevel.NAMED if private else AccessLevel.OPEN,
+                metadata_created=now, metadata_modified=now,
+                search_folded=fold(f"bo-du-lieu-{i} {title} {words[2]} {org.name}"),
+            )
+            rows.append(ds)
+            for t in rng.sample(tags, 3):
+                tag_links.append(Dataset.tags.through(dataset_id=ds.id, tag_id=t.pk))
+            group_links.append(Dataset.groups.through(dataset_id=ds.id,
+                                                      group_id=rng.choice(groups).pk))
+            if private:
+                shared.append(Dataset.shared_with.through(
+                    dataset_id=ds.id, agency_id=agencies[(i + 1) % len(agencies)].pk))
+            for position in range(2):
+                res.append(Resource(id=uuid.uuid4(), dataset=ds, url="https://example.vn/f",
+                                    name=f"Tệp {position + 1}", format=rng.choice(FORMATS),
+                                    position=position, created=now, metadata_modified=now))
+        with transaction.atomic():
+            Dataset.objects.bulk_create(rows)
+            Dataset.tags.through.objects.bulk_create(tag_links)
+            Dataset.groups.through.objects.bulk_create(group_links)
+            Dataset.shared_with.through.objects.bulk_create(shared)
+            Resource.objects.bulk_create(res)
+        print(f"  {min(first + batch, n_wanted):,} datasets ({time.perf_counter() - started:.0f} s)",
+              flush=True)
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--datasets", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=20)
+    args = parser.parse_args()
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tinhso.config.settings")
+    import django
+
+    django.setup()
+    import gc
+
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+
+    from tinhso.opendata.models import Dataset
+
+    call_command("migrate", verbosity=0, interactive=False)
+    _load(args.datasets)
+    from tinhso.opendata.dictize import org_name
+
+    first = Dataset.objects.select_related("owner_org").first()
+    CASES["fq organization, no facets"]["fq"] = f"organization:{org_name(first.owner_org)}"
+    client = Client()
+    gc.freeze()  # as config/wsgi.py does after start-up
+    print(f"python {sys.version.split()[0]} on {platform.machine()}, {os.cpu_count()} CPUs; "
+          f"{connection.vendor}; {Dataset.objects.count():,} datasets; "
+          f"load average {os.getloadavg()[0]:.1f}")
+    print("| case | median ms | p95 ms | count |")
+    print("|---|---:|---:|---:|")
+    for name, params in CASES.items():
+        times, count = [], None
+        for i in range(args.repeat + 2):
+            t = time.perf_counter()
+            response = client.get("/api/3/action/package_search", params)
+            elapsed = (time.perf_counter() - t) * 1000
+            if response.status_code != 200:
+                raise SystemExit(f"{name}: HTTP {response.status_code} {response.content[:300]!r}")
+            count = response.json()["result"]["count"]
+            if i >= 2:
+                times.append(elapsed)
+        times.sort()
+        p95 = times[max(0, round(0.95 * len(times)) - 1)]
+        print(f"| {name} | {statistics.median(times):.1f} | {p95:.1f} | {count:,} |")
+
+
+if __name__ == "__main__":
+    main()
