@@ -342,3 +342,24 @@ def dossier_personal_data(*, user: Any, dossier: Dossier, purpose: str,
                      data={"code": d.code, "purpose": purpose})
     return ApplicantData(d.applicant_name, d.applicant_id_number, d.applicant_address,
                          d.applicant_phone, d.applicant_email)
+
+
+def result_check_url(code: str) -> str:
+    """The public page where anyone checks the signatures of a dossier's electronic result:
+    what the QR code on the signed result points to."""
+    from django.conf import settings
+
+    return f"{settings.TINHSO_PUBLIC_URL.rstrip('/')}/tra-cuu/{code}/ket-qua/"
+
+
+def result_for_check(code: str) -> Any:
+    """The dossier's electronic result file (a DossierFile), for the public check of its
+    signatures; None when the code is unknown or there is no result. Only the signatures are
+    shown from it, never its content (that stays with the applicant and the officers)."""
+    try:
+        code = normalize_dossier_code(code)
+    except InvalidDossierCode:
+        return None
+    d = (Dossier.objects.filter(code=code, result_file__isnull=False)
+         .select_related("result_file").only("code", "result_file").first())
+    return d.result_file if d is not None else None

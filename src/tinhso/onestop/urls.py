@@ -10,6 +10,7 @@ app_name = "onestop"
 urlpatterns = [
     path("tra-cuu/", tracking.tracking_search, name="tracking_search"),
     path("tra-cuu/<str:code>/", tracking.tracking_detail, name="tracking"),
+    path("tra-cuu/<str:code>/ket-qua/", tracking.result_check, name="result_check"),
     path("ho-so/", dossiers.my_dossiers, name="mine"),
     path("ho-so/nop/<str:procedure_code>/", submit.dossier_new, name="submit"),
     path("ho-so/<str:code>/", dossiers.dossier_detail, name="dossier"),

@@ -27,7 +27,7 @@ from pyhanko.pdf_utils.text import TextBoxStyle
 from pyhanko.sign import fields, signers
 from pyhanko.sign.fields import SigSeedSubFilter
 from pyhanko.sign.general import SigningError
-from pyhanko.stamp import TextStampStyle
+from pyhanko.stamp import QRStampStyle, TextStampStyle
 from pyhanko_certvalidator.errors import ExpiredError, RevokedError
 
 from tinhso.core.fonts import noto_serif
@@ -137,6 +137,17 @@ def attachment_style(agency_name: str, number_notation: str) -> TextStampStyle:
     )
 
 
+def qr_attachment_style(agency_name: str, number_notation: str) -> QRStampStyle:
+    """`attachment_style` with a QR code of the page where anyone checks the signed file
+    (the signing call passes it as `url`)."""
+    return QRStampStyle(
+        stamp_text=f"{agency_name}\nSố: {number_notation.replace('%', '%%')}\n"
+                   "Thời gian ký: %(vn_time)s\nKiểm tra: %(url)s",
+        text_box_style=TextBoxStyle(font=_font(), font_size=7),
+        border_width=0, innsep=2,
+    )
+
+
 def _refusal(exc: SigningError) -> Exception:
     cause: BaseException | None = exc
     while cause is not None:
@@ -159,8 +170,8 @@ def reserve(cert: Any, pki: devpki.DevPki) -> int:
 
 
 def sign_raw(pdf: bytes, row: Certificate, *, field: str, placement: Placement,
-             style: TextStampStyle | None, reason: str, location: str = "",
-             at: dt.datetime | None = None) -> bytes:
+             style: TextStampStyle | QRStampStyle | None, reason: str, location: str = "",
+             at: dt.datetime | None = None, url: str = "") -> bytes:
     """Sign as `row` without checking the row first (pyHanko's own check still runs); the
     public functions check the row, then call this."""
     pki = devpki.current()
@@ -179,7 +190,8 @@ def sign_raw(pdf: bytes, row: Certificate, *, field: str, placement: Placement,
     try:
         writer = IncrementalPdfFileWriter(BytesIO(pdf), strict=False)
         pdf_signer.sign_pdf(writer, output=out, bytes_reserved=reserve(cert, pki),
-                            appearance_text_params={"vn_time": iso_vn(at or timezone.now())})
+                            appearance_text_params={"vn_time": iso_vn(at or timezone.now()),
+                                                    **({"url": url} if url else {})})
     except SigningError as exc:
         raise _refusal(exc) from exc
     except (PdfError, ValueError, KeyError) as exc:
@@ -229,14 +241,21 @@ def attachment_placement(pdf: bytes, width: float = 230, height: float = 48,
 
 
 def pdf_sign_attachment(pdf: bytes, *, certificate: Certificate, number_notation: str,
-                        field: str = "ChuKyPhuLuc", reason: str = "") -> bytes:
+                        field: str = "ChuKyPhuLuc", reason: str = "", url: str = "") -> bytes:
     """The agency's signature on a separately filed attachment: top right of the first page,
-    no image; the agency, the number and notation, and the signing time."""
+    no image; the agency, the number and notation, and the signing time (and, given `url`, a
+    QR code of it: where anyone can check the signed file)."""
     now = timezone.now()
     row = ensure_usable(certificate, CertKind.ORGANIZATION, now)
-    style = attachment_style(_subject_name(row), number_notation)
-    return sign_raw(pdf, row, field=field, placement=attachment_placement(pdf), style=style,
-                    reason=reason, at=now)
+    if url:
+        style: TextStampStyle | QRStampStyle = qr_attachment_style(_subject_name(row),
+                                                                   number_notation)
+        placement = attachment_placement(pdf, width=260, height=72)
+    else:
+        style = attachment_style(_subject_name(row), number_notation)
+        placement = attachment_placement(pdf)
+    return sign_raw(pdf, row, field=field, placement=placement, style=style,
+                    reason=reason, at=now, url=url)
 
 
 __all__: list[Any] = ["Placement", "seal_placement", "pdf_sign_personal", "pdf_sign_agency",

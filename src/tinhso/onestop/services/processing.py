@@ -222,12 +222,13 @@ def fees_settled(d: Dossier) -> int:
 
 def _signed_result(upload: filestore.Upload, d: Any) -> tuple[filestore.Upload, bool]:
     """A PDF result signed by the responsible agency (its organization certificate, PAdES
-    B-LT, the signature at the top right of the first page with the dossier code and the time),
-    so the applicant's copy can be checked at /xac-thuc-chu-ky/ and stays verifiable after the
-    certificate expires. JPEG or PNG results, and agencies without a certificate in force,
+    B-LT, the signature at the top right of the first page with the dossier code, the time and a
+    QR code of the dossier's public check page), so the applicant's copy can be checked there or
+    at /xac-thuc-chu-ky/ and stays verifiable after the certificate expires. JPEG or PNG results, and agencies without a certificate in force,
     keep the file as uploaded (the event records which)."""
     from dataclasses import replace
 
+    from tinhso.onestop.selectors import result_check_url
     from tinhso.signing.pades import pdf_sign_attachment
     from tinhso.signing.selectors import agency_certificate
 
@@ -239,7 +240,8 @@ def _signed_result(upload: filestore.Upload, d: Any) -> tuple[filestore.Upload, 
     pdf = b"".join(upload.chunks())
     try:
         signed = pdf_sign_attachment(pdf, certificate=cert, number_notation=d.code,
-                                     field="ChuKyKetQua", reason=f"Kết quả giải quyết hồ sơ {d.code}")
+                                     field="ChuKyKetQua", url=result_check_url(d.code),
+                                     reason=f"Kết quả giải quyết hồ sơ {d.code}")
     except DomainError as exc:  # an unreadable PDF: the officer's upload, named as such
         raise DomainError.for_field("result", exc.message, code=exc.code) from exc
     return replace(upload, source=signed, size=len(signed)), True

@@ -77,3 +77,26 @@ def test_an_unreadable_pdf_result_is_refused_and_nothing_is_written(pki):
     d.refresh_from_db()
     assert d.status == 4 and d.result_file_id is None
     assert not DossierFile.objects.filter(dossier=d, kind=DossierFile.Kind.RESULT).exists()
+
+
+def test_the_qr_code_on_a_signed_result_opens_its_public_check(pki, result_pdf, client):
+    from tinhso.onestop.selectors import result_check_url
+
+    w = make_world(fee=0)
+    signing.certificate_issue_organization(actor=pki.admin, agency=w.dept)
+    d = s.dossier_approve(dossier=_at_approval(w), actor=w.leader,
+                          result=("ket-qua.pdf", result_pdf), at=vn(2025, 3, 5, 8, 0))
+    stored = _stored(d)
+    # The stamp's QR code holds this address (drawn by pyHanko's QR stamp; not decoded here:
+    # no QR reader on the test machines).
+    url = f"/tra-cuu/{d.code}/ket-qua/"
+    assert result_check_url(d.code).endswith(url)
+    assert pdf_validate(stored).ok
+    page = client.get(url)
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "Hợp lệ" in body and w.dept.name in body
+    # Unknown codes and dossiers without a result: not found, nothing revealed.
+    assert client.get("/tra-cuu/000.00.00.H00-250101-0001/ket-qua/").status_code == 404
+    d2 = _at_approval(w)
+    assert client.get(f"/tra-cuu/{d2.code}/ket-qua/").status_code == 404

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from tinhso.core.errors import NotFound
+from tinhso.core.errors import DomainError, NotFound
 from tinhso.onestop import selectors
 from tinhso.onestop.forms import TrackingForm
 from tinhso.onestop.status import Status
@@ -38,3 +39,26 @@ def tracking_detail(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "onestop/tracking_detail.html", {
         "t": info, "statuses": Status, "ended": info.status in (3, 7, 8),
     })
+
+
+@require_GET
+def result_check(request: HttpRequest, code: str) -> HttpResponse:
+    """The check of a dossier's signed result, opened from the QR code printed on it: the
+    signatures of the file the agency returned (who signed, when, whether it is intact and
+    trusted), nothing of its content."""
+    from tinhso.core.storage import read_checked
+    from tinhso.signing.verification import pdf_verify
+
+    row = selectors.result_for_check(code)
+    if row is None or row.content_type != "application/pdf":
+        return render(request, "onestop/tracking_search.html",
+                      {"form": TrackingForm(initial={"code": code}), "unknown": code},
+                      status=404)
+    try:
+        verdict = pdf_verify(read_checked(row.storage_path, row.sha256,
+                                          changed=_("Tệp kết quả bị thay đổi trên đĩa.")))
+    except DomainError as exc:
+        return render(request, "onestop/tracking_search.html",
+                      {"form": TrackingForm(initial={"code": code}), "error": exc.message},
+                      status=422)
+    return render(request, "signing/verify_result.html", {"v": verdict, "dossier_code": code})
