@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from tinhso.core.errors import DomainError
@@ -22,7 +23,13 @@ def _moment(value: dt.datetime | None) -> str | None:
 
 
 def arrival_check(doc: Document, at: dt.datetime) -> dict[str, Any]:
-    """The verdict on the document's agency-signed file, as plain JSON."""
+    """The verdict on the document's agency-signed file, as plain JSON. A kept record, so its
+    words are in Vietnamese (the records' language), whatever the sending clerk's language."""
+    with translation.override("vi"):
+        return _check(doc, at)
+
+
+def _check(doc: Document, at: dt.datetime) -> dict[str, Any]:
     from tinhso.signing.verification import pdf_verify
 
     base: dict[str, Any] = {"checked_at": at.isoformat()}

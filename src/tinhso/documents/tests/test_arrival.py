@@ -31,3 +31,19 @@ def test_a_sent_document_arrives_with_its_signatures_checked_and_kept(
     page = client.get(f"/van-ban/den/{rec.pk}/")
     assert page.status_code == 200
     assert "Kiểm tra chữ ký khi văn bản đến" in page.content.decode()
+
+
+def test_the_kept_verdict_is_in_vietnamese_whatever_the_sender_s_language(
+        flow):  # noqa: F811 - the signing flow's fixture
+    from django.utils import translation
+
+    with translation.override("en"):
+        doc = s.document_send(document=issued(flow), actor=flow["clerk"])
+    rec = IncomingRecord.objects.get(document=doc, agency=flow["stc"].agency)
+    with translation.override("vi"):
+        from tinhso.documents.arrival import arrival_check
+
+        expected = arrival_check(doc, doc.sent_at)["summary"]
+    assert rec.verification["summary"] == expected
+    with translation.override("en"):
+        assert arrival_check(doc, doc.sent_at)["summary"] == expected
