@@ -240,6 +240,29 @@ def attachment_placement(pdf: bytes, width: float = 230, height: float = 48,
     return Placement(0, (x2 - margin - width, y2 - margin - height, x2 - margin, y2 - margin))
 
 
+def last_page_placement(pdf: bytes, width: float = 180, height: float = 64,
+                        margin_x: float = 28, margin_y: float = 14) -> Placement:
+    """A box at the bottom right of the last page, low in its bottom margin: where a reader
+    looks for the signer of a document whose layout we do not control (an uploaded result;
+    Decree 30/2020 puts the signature block at the bottom right of the last page)."""
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    try:
+        reader = PdfFileReader(BytesIO(pdf), strict=False)
+        count = int(reader.root["/Pages"]["/Count"])
+        page = reader.find_page_for_modification(count - 1)[0].get_object()
+        node: Any = page
+        for _depth in range(32):  # inherited from the page tree (bounded: a cycle is refused)
+            if "/MediaBox" in node or "/Parent" not in node:
+                break
+            node = node["/Parent"].get_object()
+        x1, y1, x2, y2 = (float(v) for v in node["/MediaBox"])
+    except (PdfError, KeyError, IndexError, TypeError, ValueError) as exc:
+        raise SigningFailed(_("Tệp PDF không đọc được.")) from exc
+    right = max(x2 - margin_x, x1 + width)
+    return Placement(count - 1, (right - width, y1 + margin_y, right, y1 + margin_y + height))
+
+
 def pdf_sign_attachment(pdf: bytes, *, certificate: Certificate, number_notation: str,
                         field: str = "ChuKyPhuLuc", reason: str = "", url: str = "") -> bytes:
     """The agency's signature on a separately filed attachment: top right of the first page,
@@ -259,4 +282,4 @@ def pdf_sign_attachment(pdf: bytes, *, certificate: Certificate, number_notation
 
 
 __all__: list[Any] = ["Placement", "seal_placement", "pdf_sign_personal", "pdf_sign_agency",
-                      "pdf_sign_attachment", "iso_vn"]
+                      "pdf_sign_attachment", "last_page_placement", "iso_vn"]

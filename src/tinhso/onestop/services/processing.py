@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from typing import Any
 
 from django.db.models import Sum
@@ -38,6 +39,8 @@ from tinhso.onestop.workflow import (
     steps_for,
     timeliness_of,
 )
+
+logger = logging.getLogger(__name__)
 
 # --- processing -----------------------------------------------------------------------------
 
@@ -147,9 +150,10 @@ def dossier_approve(*, dossier: Dossier, actor: Any, comment: str = "",
                     expected_revision: int | None = None,
                     at: dt.datetime | None = None) -> Dossier:
     """4 at the approval step -> 9: the result is ready; timeliness is fixed against due_at.
-    `result` = (file name, PDF bytes or file) attaches the electronic result; a PDF result
-    carries the responsible agency's digital signature when the agency holds an organization
-    certificate in force (`_signed_result`)."""
+    `result` = (file name, PDF bytes or file) attaches the electronic result; a PDF result is
+    signed by the approver personally, then by the responsible agency, when the agency signs
+    its results (`_signed_result`); the approval is refused on `result` when either
+    certificate is not in force, and nothing is written."""
     at = _moment(at)
     d = _lock(dossier, expected_revision, {Status.PROCESSING})
     _require(_is_handler(actor, d))
@@ -158,10 +162,11 @@ def dossier_approve(*, dossier: Dossier, actor: Any, comment: str = "",
     steps = steps_for(d)
     if d.current_step != approval_index(steps):
         raise Conflict(_("Hồ sơ chưa đến bước phê duyệt."))
+    comment = _text(comment, "comment", multiline=True)  # before the slow part: signing
     upload = filestore.file_check(result[0], result[1], field="result") if result else None
-    signed = False
+    extra: dict[str, Any] = {}
     if upload is not None:
-        upload, signed = _signed_result(upload, d)
+        upload, extra = _signed_result(upload, d, actor)
     written: list[filestore.Written] = []
     try:
         if upload is not None:
@@ -175,9 +180,8 @@ def dossier_approve(*, dossier: Dossier, actor: Any, comment: str = "",
         counts = {f"resolved_{d.timeliness}": 1, "left_open": 1}
         if d.result_file_id:
             counts["electronic_result"] = 1
-        extra = {"result_signed": signed} if upload is not None else {}
         _move(d, actor=actor, action="approve", to_status=Status.RESULT_READY, at=at,
-              comment=_text(comment, "comment", multiline=True), agency_id=from_agency,
+              comment=comment, agency_id=from_agency,
               counts=counts, notify="result_ready",
               data={**data, "timeliness": d.timeliness, **extra})
     except BaseException:
@@ -220,28 +224,79 @@ def fees_settled(d: Dossier) -> int:
             .aggregate(s=Sum("amount"))["s"] or 0)
 
 
-def _signed_result(upload: filestore.Upload, d: Any) -> tuple[filestore.Upload, bool]:
-    """A PDF result signed by the responsible agency (its organization certificate, PAdES
-    B-LT, the signature at the top right of the first page with the dossier code, the time and a
-    QR code of the dossier's public check page), so the applicant's copy can be checked there or
-    at /xac-thuc-chu-ky/ and stays verifiable after the certificate expires. JPEG or PNG results, and agencies without a certificate in force,
-    keep the file as uploaded (the event records which)."""
+RESULT_PERSONAL_FIELD = "ChuKyKetQuaCaNhan"
+RESULT_AGENCY_FIELD = "ChuKyKetQua"
+
+
+def _agency_signs_results(agency: Any) -> bool:
+    """An agency signs its electronic results once it has been issued an organization
+    certificate (whatever its state now); one that never was keeps results as uploaded."""
+    from tinhso.signing.models import Certificate, CertKind
+
+    return Certificate.objects.filter(agency=agency, kind=CertKind.ORGANIZATION).exists()
+
+
+def _signed_result(upload: filestore.Upload, d: Any,
+                   actor: Any) -> tuple[filestore.Upload, dict[str, Any]]:
+    """A PDF result signed twice, both PAdES B-LT, the way an outgoing document is: first the
+    approver's personal signature (their certificate in force at the agency of the approval
+    step; the signature image, name and time in a box at the bottom right of the last page,
+    `last_page_placement`, since we do not control the uploaded layout), then the responsible
+    agency's signature over it (its organization certificate; top right of the first page with
+    the dossier code, the time and a QR code of the dossier's public check page, as for a
+    separately filed attachment). The applicant's copy can be checked there or at
+    /xac-thuc-chu-ky/ and stays verifiable after the certificates expire.
+
+    JPEG or PNG results, and agencies never issued an organization certificate, keep the file
+    as uploaded. Otherwise a missing, revoked or expired certificate (the approver's or the
+    agency's) refuses the approval on the field `result`, so a result is never half signed.
+    Returns the file and what the approval event records about its signatures."""
     from dataclasses import replace
 
     from tinhso.onestop.selectors import result_check_url
-    from tinhso.signing.pades import pdf_sign_attachment
-    from tinhso.signing.selectors import agency_certificate
+    from tinhso.signing.pades import last_page_placement, pdf_sign_attachment, pdf_sign_personal
+    from tinhso.signing.selectors import agency_certificate, personal_certificate
 
     if upload.content_type != "application/pdf":
-        return upload, False
-    cert = agency_certificate(d.agency)
-    if cert is None:
-        return upload, False
+        return upload, {"result_signed": False, "result_unsigned_reason": "not_pdf"}
+    agency_cert = agency_certificate(d.agency)
+    if agency_cert is None:
+        if not _agency_signs_results(d.agency):
+            return upload, {"result_signed": False,
+                            "result_unsigned_reason": "agency_without_certificate"}
+        logger.warning("result of %s not signed: agency %s has no certificate in force",
+                       d.code, d.agency_id)
+        raise DomainError.for_field(
+            "result", _("%(agency)s không có chứng thư số cơ quan còn hiệu lực (đã thu hồi hoặc "
+                        "hết hạn) nên chưa ký được kết quả điện tử.") % {"agency": d.agency.name},
+            code="certificate_unusable")
+    personal = personal_certificate(actor, d.current_agency)
+    if personal is None:
+        logger.warning("result of %s not signed: approver %s has no personal certificate in "
+                       "force at agency %s", d.code, getattr(actor, "pk", None),
+                       d.current_agency_id)
+        raise DomainError.for_field(
+            "result", _("Người phê duyệt chưa có chứng thư số cá nhân còn hiệu lực tại "
+                        "%(agency)s (đã thu hồi, hết hạn hoặc chưa cấp) nên chưa ký được kết "
+                        "quả điện tử.") % {"agency": d.current_agency.name},
+            code="certificate_unusable")
     pdf = b"".join(upload.chunks())
     try:
-        signed = pdf_sign_attachment(pdf, certificate=cert, number_notation=d.code,
-                                     field="ChuKyKetQua", url=result_check_url(d.code),
+        once = pdf_sign_personal(pdf, certificate=personal, placement=last_page_placement(pdf),
+                                 field=RESULT_PERSONAL_FIELD,
+                                 reason=f"Phê duyệt kết quả giải quyết hồ sơ {d.code}")
+        signed = pdf_sign_attachment(once, certificate=agency_cert, number_notation=d.code,
+                                     field=RESULT_AGENCY_FIELD, url=result_check_url(d.code),
                                      reason=f"Kết quả giải quyết hồ sơ {d.code}")
-    except DomainError as exc:  # an unreadable PDF: the officer's upload, named as such
+    except DomainError as exc:  # an unreadable PDF, or a certificate refused at signing time
+        logger.warning("result of %s not signed: %s (%s)", d.code, exc.code, exc.message)
         raise DomainError.for_field("result", exc.message, code=exc.code) from exc
-    return replace(upload, source=signed, size=len(signed)), True
+    return replace(upload, source=signed, size=len(signed)), {
+        "result_signed": True,
+        "result_signatures": [
+            {"kind": "personal", "field": RESULT_PERSONAL_FIELD,
+             "certificate_serial": str(personal.serial), "signer": personal.common_name},
+            {"kind": "organization", "field": RESULT_AGENCY_FIELD,
+             "certificate_serial": str(agency_cert.serial), "signer": agency_cert.common_name},
+        ],
+    }

@@ -38,13 +38,14 @@ def _stored(d) -> bytes:
 def test_a_pdf_result_is_signed_by_the_responsible_agency(pki, result_pdf):
     w = make_world(fee=0)
     cert = signing.certificate_issue_organization(actor=pki.admin, agency=w.dept)
+    signing.certificate_issue_personal(actor=pki.admin, user=w.leader, agency=w.dept)
     d = s.dossier_approve(dossier=_at_approval(w), actor=w.leader,
                           result=("ket-qua.pdf", result_pdf), at=vn(2025, 3, 5, 8, 0))
     stored = _stored(d)
     assert stored != result_pdf and stored.startswith(result_pdf[:8])
     report = pdf_validate(stored)
     assert report.ok, report
-    (sig,) = report.signatures
+    _personal, sig = report.signatures  # the leader's, then the agency's over it
     assert sig.certificate_id == cert.pk and sig.intact and sig.trusted and sig.timestamp_ok
     row = DossierFile.objects.get(pk=d.result_file_id)
     assert row.size == len(stored)
@@ -68,6 +69,7 @@ def test_without_a_certificate_or_for_an_image_the_result_is_kept_as_uploaded(pk
 def test_an_unreadable_pdf_result_is_refused_and_nothing_is_written(pki):
     w = make_world(fee=0)
     signing.certificate_issue_organization(actor=pki.admin, agency=w.dept)
+    signing.certificate_issue_personal(actor=pki.admin, user=w.leader, agency=w.dept)
     d = _at_approval(w)
     broken = b"%PDF-1.4\n" + b"\x00" * 200
     with pytest.raises(DomainError) as caught:
@@ -82,6 +84,7 @@ def test_an_unreadable_pdf_result_is_refused_and_nothing_is_written(pki):
 def test_the_qr_code_on_a_signed_result_opens_its_public_check(pki, result_pdf, client):
     w = make_world(fee=0)
     signing.certificate_issue_organization(actor=pki.admin, agency=w.dept)
+    signing.certificate_issue_personal(actor=pki.admin, user=w.leader, agency=w.dept)
     d = s.dossier_approve(dossier=_at_approval(w), actor=w.leader,
                           result=("ket-qua.pdf", result_pdf), at=vn(2025, 3, 5, 8, 0))
     stored = _stored(d)
