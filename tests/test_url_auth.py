@@ -43,6 +43,8 @@ PUBLIC_API = {
     ("post", "/api/v1/signatures/verify"),  # checking a PDF's signatures, nothing stored
     ("get", "/api/v1/indicators"),  # public indicators: aggregate figures only
     ("get", "/api/v1/indicators/{code}/values"),
+    ("get", "/api/v1/indicators/table"),  # public indicators by unit: aggregate figures only
+    ("get", "/api/v1/stats/dossiers/monthly"),  # counts by month and agency, no dossier
 }
 
 SAMPLE = {"code": "1.001193", "number": "1", "n": "1", "pk": "1", "id": "1"}

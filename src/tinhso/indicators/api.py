@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any, Literal
 from urllib.parse import quote
 
+from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
@@ -19,6 +20,7 @@ from ninja.responses import Status as Reply
 from tinhso.accounts.auth import API_AUTH
 from tinhso.core.errors import DomainError, NotAllowed
 from tinhso.core.schemas import ProblemOut
+from tinhso.core.tables import Format, table_response
 from tinhso.directory.models import Agency
 from tinhso.indicators import access, selectors, services
 from tinhso.indicators.files import evidence_read
@@ -27,6 +29,8 @@ from tinhso.indicators.models import Entry, EntryRevision
 from tinhso.indicators.registry import Indicator, all_indicators
 from tinhso.indicators.registry import get as registry_get
 from tinhso.indicators.sources.entered import revision_value
+from tinhso.indicators.table import COLUMNS as TABLE_COLUMNS
+from tinhso.indicators.table import indicator_table
 from tinhso.indicators.values import indicator_get, indicator_read, period_parse, scope_resolve
 
 router = Router()
@@ -77,6 +81,18 @@ def indicator_values(request: HttpRequest, code: str, period: str, unit: str = "
         previous_period=str(reading.previous_period) if reading.previous_period else None,
         previous_value=reading.previous.value if reading.previous else None,
     )
+
+
+@router.get("/table", response={200: None, 422: ProblemOut}, url_name="indicators_table",
+            summary="Bảng giá trị các chỉ số công khai theo kỳ và đơn vị (CSV, JSON)")
+def indicator_table_export(request: HttpRequest, period: str = "",
+                           format: Format = "csv") -> HttpResponse:  # noqa: A002
+    """Every public indicator's value for the period (default: this year), for the province
+    and each agency that can be read at once; the open data portal's dataset
+    "chi-so-chuyen-doi-so-tinh" links here, so it is always current."""
+    p = period_parse(period or str(timezone.localdate().year))
+    rows = indicator_table(p, settings.TINHSO_PROVINCE_CODE)
+    return table_response(rows, TABLE_COLUMNS, format, f"chi-so-{p}")
 
 
 # --- entered figures, targets and attainment (signed-in officers) -----------------------------

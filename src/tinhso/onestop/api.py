@@ -27,6 +27,7 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query, Router
 from ninja.errors import ValidationError as NinjaValidationError
@@ -36,6 +37,7 @@ from tinhso.accounts.auth import API_AUTH
 from tinhso.accounts.models import User
 from tinhso.core.audit import audit_record, client_ip
 from tinhso.core.errors import DomainError, NotAllowed, NotFound
+from tinhso.core.tables import Format, table_response
 from tinhso.directory.models import AdminUnit, Agency
 from tinhso.onestop import files as filestore
 from tinhso.onestop import services
@@ -65,7 +67,7 @@ from tinhso.onestop.selectors import (
     tracking,
 )
 from tinhso.onestop.slips import APPLICANT_SLIPS, SLIP_KINDS, render_slip
-from tinhso.onestop.stats import dossier_stats
+from tinhso.onestop.stats import MONTHLY_COLUMNS, dossier_stats, monthly_by_agency
 from tinhso.onestop.status import DVCQG_STRINGS, Channel, Status
 from tinhso.onestop.workflow import steps_for
 
@@ -629,3 +631,19 @@ def stats_dossiers(request: HttpRequest, params: Query[StatsQuery]) -> dict[str,
     return dossier_stats(user=user, date_from=params.date_from, date_to=params.date_to,
                          agency=target)
 
+
+
+@stats_router.get("/dossiers/monthly", response={200: None, 422: ProblemOut},
+                  url_name="onestop_stats_monthly",
+                  summary="Số liệu hồ sơ theo tháng và cơ quan trong một năm (công khai)")
+def stats_dossiers_monthly(request: HttpRequest, year: int | None = None,
+                           format: Format = "csv") -> HttpResponse:  # noqa: A002
+    """The province's year as a public table (CSV or JSON): per month and agency, received,
+    resolved (early, on time, late), withdrawn, stopped, refused and the on-time rate; counts
+    only, read from the monthly rollup; `year` defaults to this year. The open data portal's
+    dataset "ho-so-theo-thang-va-co-quan" links here, so it is always current."""
+    year = year or timezone.localtime(timezone.now(), TZ).year  # default: this year
+    if not 2000 <= year <= 2100:
+        raise DomainError.for_field("year", _("Năm không hợp lệ."))
+    rows = monthly_by_agency(settings.TINHSO_PROVINCE_CODE, year)
+    return table_response(rows, MONTHLY_COLUMNS, format, f"ho-so-theo-thang-{year}")

@@ -224,3 +224,32 @@ def dossier_stats(*, user: Any, date_from: dt.date, date_to: dt.date,
     out["by_channel"] = {str(g): f for g, f in figures(0).items()}
     out["by_online_level"] = {str(g): f for g, f in figures(1).items()}
     return out
+
+
+MONTHLY_COLUMNS = ("thang", "ma_co_quan", "ten_co_quan", "tiep_nhan", "da_giai_quyet",
+                   "truoc_han", "dung_han", "qua_han", "rut_ho_so", "dung_xu_ly", "tu_choi",
+                   "ty_le_dung_han")
+
+
+def monthly_by_agency(province_code: str, year: int) -> list[dict[str, Any]]:
+    """The public table of a year: per month and agency, dossiers received, resolved (early,
+    on time, late), withdrawn, stopped, refused and the on-time rate, defined as above. Counts
+    only, no dossier; one grouped query on the monthly rollup."""
+    rows = (DossierStatMonth.objects
+            .filter(province_code=province_code, month__gte=dt.date(year, 1, 1),
+                    month__lte=dt.date(year, 12, 1))
+            .values("month", "agency__code", "agency__name")
+            .annotate(**{k: Sum(k) for k in SUMMED})
+            .order_by("month", "agency__code"))
+    table = []
+    for r in rows:
+        sums: dict[str, Any] = dict(r)
+        f = _figures(sums, 0, 0)
+        table.append({
+            "thang": r["month"].strftime("%Y-%m"), "ma_co_quan": r["agency__code"],
+            "ten_co_quan": r["agency__name"], "tiep_nhan": f["received"],
+            "da_giai_quyet": f["resolved"], "truoc_han": f["early"], "dung_han": f["on_time"],
+            "qua_han": f["late"], "rut_ho_so": f["withdrawn"], "dung_xu_ly": f["stopped"],
+            "tu_choi": f["refused"], "ty_le_dung_han": f["on_time_rate"],
+        })
+    return table

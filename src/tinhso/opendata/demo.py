@@ -4,11 +4,9 @@ and links. Links to the platform's own exports point at `site_url`; the others a
 (example.gov.vn). Some datasets are for agencies only, one is private to named agencies, one
 is a draft, so the access rules show in the demo. Loading again changes nothing.
 
-Not wired into `tinhso demo` yet:
-
-    from tinhso.accounts.models import User
-    from tinhso.opendata.demo import load_datasets
-    load_datasets(actor=User.objects.get(username="admin"))
+`tinhso demo` loads them. The datasets made from the platform's own data (the procedure
+catalog, dossiers by month and agency, the province's indicators) link to its live exports under
+`/api/v1/`, so they stay current without being published again.
 """
 
 from __future__ import annotations
@@ -49,7 +47,10 @@ SPECS: list[tuple[Any, ...]] = [
     ("VP", "ho-so-theo-thang-va-co-quan", "Hồ sơ thủ tục hành chính theo tháng và cơ quan",
      "Số hồ sơ tiếp nhận, đã giải quyết, đúng hạn, quá hạn theo tháng và cơ quan.",
      ["hồ sơ", "một cửa", "thống kê"], ["hanh-chinh"], "monthly", "open",
-     [("Thống kê hồ sơ theo tháng", "CSV", f"{EXAMPLE}/ho-so-thang.csv")], 2022),
+     [("Hồ sơ theo tháng và cơ quan, năm nay (CSV)", "CSV",
+       "{site}/api/v1/stats/dossiers/monthly?format=csv"),
+      ("Hồ sơ theo tháng và cơ quan, năm nay (JSON)", "JSON",
+       "{site}/api/v1/stats/dossiers/monthly?format=json")], 2022),
     ("VP", "van-ban-di-den-theo-co-quan", "Số văn bản đi, đến theo cơ quan",
      "Số văn bản điện tử gửi, nhận và tỷ lệ ký số theo cơ quan, theo quý.",
      ["văn bản điện tử", "ký số"], ["hanh-chinh"], "quarterly", "agencies",
@@ -135,6 +136,13 @@ SPECS: list[tuple[Any, ...]] = [
      "Máy tính, máy in, thiết bị mạng của các cơ quan tỉnh, huyện, xã.",
      ["hạ tầng số", "chuyển đổi số"], ["khoa-hoc"], "annual", "named",
      [("Thiết bị", "XLSX", f"{EXAMPLE}/ha-tang.xlsx")], 2022),
+    ("SKHCN", "chi-so-chuyen-doi-so-tinh", "Chỉ số chuyển đổi số của tỉnh theo đơn vị",
+     "Giá trị các chỉ số chuyển đổi số công khai (chính quyền số, kinh tế số, xã hội số) của "
+     "tỉnh và từng cơ quan, xã, phường trong năm, tính từ dữ liệu của hệ thống.",
+     ["chuyển đổi số", "chỉ số"], ["khoa-hoc", "hanh-chinh"], "monthly", "open",
+     [("Chỉ số năm nay (CSV)", "CSV", "{site}/api/v1/indicators/table?format=csv"),
+      ("Chỉ số năm nay (JSON)", "JSON", "{site}/api/v1/indicators/table?format=json"),
+      ("Danh mục chỉ số (JSON)", "JSON", "{site}/api/v1/indicators")], 2022),
     ("SKHCN", "chi-so-chuyen-doi-so", "Chỉ số chuyển đổi số cấp xã",
      "Kết quả đánh giá chỉ số chuyển đổi số của xã, phường.", ["chuyển đổi số", "chỉ số"],
      ["khoa-hoc"], "annual", "open", [("Chỉ số", "CSV", f"{EXAMPLE}/dx-index.csv")], 2022),

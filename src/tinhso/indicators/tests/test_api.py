@@ -58,3 +58,42 @@ def test_the_period_is_required(client):
     response = client.get("/api/v1/indicators/onestop.received/values")
     assert response.status_code == 422
     assert [e["field"] for e in response.json()["errors"]] == ["period"]
+
+
+def test_the_public_table_has_each_public_indicator_for_the_province_and_its_agencies(
+        client, world):
+    """The table the open data portal links to: the same values as the values API, for the
+    province and each agency; no indicator that is not public."""
+    import csv
+    import io
+
+    from tinhso.indicators.registry import all_indicators
+
+    response = client.get("/api/v1/indicators/table", {"period": "2025-03"})
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    codes = {r["ma_chi_so"] for r in rows}
+    assert codes == {i.code for i in all_indicators(public_only=True)}
+    assert not codes & {i.code for i in all_indicators() if not i.public}
+    by_key = {(r["ma_chi_so"], r["ma_don_vi"]): r for r in rows}
+    province = by_key[("onestop.on_time_rate", "38")]
+    assert (province["ky"], float(province["gia_tri"]), province["tu_so"],
+            province["mau_so"]) == ("2025-03", 66.67, "2", "3")
+    dept = by_key[("onestop.received", world.dept.code)]
+    api = client.get("/api/v1/indicators/onestop.received/values",
+                     {"unit": world.dept.code, "period": "2025-03"}).json()
+    assert int(dept["gia_tri"]) == api["value"] == 6
+    assert dept["ten_don_vi"] == world.dept.name
+
+    data = client.get("/api/v1/indicators/table", {"period": "2025", "format": "json"}).json()
+    assert data["fields"][:2] == ["ky", "ma_chi_so"]
+    assert {r["ky"] for r in data["records"]} == {"2025"}
+
+
+@pytest.mark.parametrize("query", [{"period": "2025-13"}, {"period": "Q1"},
+                                   {"period": "2025", "format": "x"}])
+def test_a_bad_table_request_names_the_field(client, query):
+    response = client.get("/api/v1/indicators/table", query)
+    assert response.status_code == 422
+    assert {e["field"] for e in response.json()["errors"]} <= {"period", "format"}

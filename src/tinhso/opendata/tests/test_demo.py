@@ -35,3 +35,17 @@ def test_demo_datasets_load_once_with_every_access_level(client):
     assert "ha-tang-so" not in public and "quy-hoach-khu-kinh-te" not in public
     shown = client.get("/api/3/action/package_show?id=don-vi-hanh-chinh-tinh-thanh-hoa").json()
     assert shown["result"]["spatial_units"] == [{"code": "38", "name": "Thanh Hóa"}]
+
+
+def test_datasets_made_from_the_platforms_own_data_link_to_live_exports(client):
+    _province()
+    load_datasets(actor=officer(Role.PROVINCE_ADMIN, None), site_url="http://testserver")
+    for name in ("ho-so-theo-thang-va-co-quan", "chi-so-chuyen-doi-so-tinh",
+                 "danh-muc-thu-tuc-hanh-chinh"):
+        shown = client.get("/api/3/action/package_show", {"id": name}).json()["result"]
+        for res in shown["resources"]:
+            assert res["url"].startswith("http://testserver/api/v1/")
+            r = client.get(res["url"].removeprefix("http://testserver"))
+            assert r.status_code == 200, res["url"]
+            kind = "text/csv" if res["format"] == "CSV" else "application/json"
+            assert r["Content-Type"].startswith(kind)
