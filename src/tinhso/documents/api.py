@@ -291,7 +291,7 @@ def document_action(request: HttpRequest, id: int, payload: ActionIn) -> Any:  #
     response={200: IncomingOut, 403: ProblemOut, 404: ProblemOut, 409: ConflictOut,
               422: ProblemOut},
     auth=API_AUTH, url_name="documents_incoming_action",
-    summary="Xử lý văn bản đến: direct, assign, start, done",
+    summary="Xử lý văn bản đến: register, direct, assign, start, done",
 )
 def incoming_action(request: HttpRequest, id: int, payload: IncomingActionIn) -> Any:  # noqa: A002
     user = request.auth  # type: ignore[attr-defined]
@@ -300,7 +300,9 @@ def incoming_action(request: HttpRequest, id: int, payload: IncomingActionIn) ->
         raise DomainError(message=_("Không tìm thấy văn bản đến."), status=404, code="not_found")
     common = {"record": rec, "actor": user, "expected_revision": payload.expected_revision}
     try:
-        if payload.action == "direct":
+        if payload.action == "register":  # the clerk's entry in the incoming register
+            services.incoming_register(comment=payload.comment, **common)
+        elif payload.action == "direct":
             services.incoming_direct(direction=payload.direction, **common)
         elif payload.action == "assign":
             if payload.deadline is None:

@@ -22,7 +22,7 @@ UrgencyName = Literal[URGENCY_NAMES]  # type: ignore[valid-type]
 ConfidentialityName = Literal[CONFIDENTIALITY_NAMES]  # type: ignore[valid-type]
 ActionName = Literal[ACTION_NAMES]  # type: ignore[valid-type]
 StatusName = Literal[STATUS_NAMES]  # type: ignore[valid-type]
-IncomingActionName = Literal["direct", "assign", "start", "done"]
+IncomingActionName = Literal["register", "direct", "assign", "start", "done"]
 MAX_RECIPIENTS = 200
 
 

@@ -70,6 +70,13 @@ def test_a_document_is_drafted_approved_registered_and_sent_through_the_api(clie
     row = incoming["results"][0]
     assert row["notation"] == "01/QĐ-SNN" and row["incoming"]["number"] == 1
     rec = row["incoming"]["id"]
+    r = post(client, w.stc.clerk, f"{URL}/incoming/{rec}/actions", action="register",
+             comment="Đã kiểm tra chữ ký")
+    assert r.status_code == 200 and r.json()["status"]["code"] == "registered"
+    again = post(client, w.stc.clerk, f"{URL}/incoming/{rec}/actions", action="register")
+    assert again.status_code == 409  # entered in the register once
+    outsider = post(client, w.snn.clerk, f"{URL}/incoming/{rec}/actions", action="register")
+    assert outsider.status_code in (403, 404)
     r = post(client, w.stc.leader, f"{URL}/incoming/{rec}/actions", action="assign",
              assignee=w.stc.specialist.username, deadline="2099-01-01")
     assert r.status_code == 200 and r.json()["status"]["code"] == "assigned"
@@ -78,7 +85,7 @@ def test_a_document_is_drafted_approved_registered_and_sent_through_the_api(clie
     # The recipient sees the issuer's registration and sending, not its drafting and review.
     seen = client.get(f"{URL}/{pk}", headers=bearer(w.stc.clerk)).json()
     assert [e["action"] for e in seen["history"]] == ["register", "send", "incoming.receive",
-                                                     "incoming.assign"]
+                                                     "incoming.register", "incoming.assign"]
     assert seen["versions"] == []
     # The sender sees how far the recipient has got.
     mine = client.get(f"{URL}/{pk}", headers=bearer(w.snn.clerk)).json()
