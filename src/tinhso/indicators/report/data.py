@@ -24,6 +24,7 @@ from tinhso.indicators.attainment import Attainment, Rag
 from tinhso.indicators.periods import Period
 from tinhso.indicators.registry import Indicator, Pillar, Scope, Value
 from tinhso.indicators.selectors import Row, attainment_rows, attainment_summary, targets_for
+from tinhso.indicators.sources._counted import shared_reads
 from tinhso.indicators.sources.entered import revision_value
 
 PILLARS: tuple[Pillar, ...] = (Pillar.GOVERNMENT, Pillar.ECONOMY, Pillar.SOCIETY,
@@ -242,7 +243,15 @@ def lagging(figures: list[UnitFigure], n: int = LAGGING) -> list[UnitFigure]:
 def report_build(period: Period, *, public_only: bool = True,
                  province_code: str | None = None, rank: str = DEFAULT_RANK,
                  trend: str = DEFAULT_TREND, today: dt.date | None = None) -> Report:
-    """Gather the report for `period` (see the module's docstring)."""
+    """Gather the report for `period` (see the module's docstring); the indicators that share
+    a module's counters read them once (`shared_reads`)."""
+    with shared_reads():
+        return _report_build(period, public_only=public_only, province_code=province_code,
+                             rank=rank, trend=trend, today=today)
+
+
+def _report_build(period: Period, *, public_only: bool, province_code: str | None, rank: str,
+                  trend: str, today: dt.date | None) -> Report:
     code = province_code or settings.TINHSO_PROVINCE_CODE
     today = today or timezone.localdate()
     scope = province_scope(code)

@@ -5,8 +5,10 @@ raw records (`recount`)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Literal
+from collections.abc import Callable, Hashable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any, Literal
 
 from tinhso.indicators.periods import Period
 from tinhso.indicators.registry import Indicator, Pillar, Scope, Value, register
@@ -32,10 +34,44 @@ def register_counted(formulas: list[tuple[str, str, str, Literal["rate", "count"
         ))
 
 
+# Several indicators share one module's counters (the one-stop rate, the online rate and the
+# received count all come from the same monthly sums). Inside `shared_reads()` each read is
+# made once per scope and period; outside it nothing is kept (figures change as dossiers move).
+_reads: ContextVar[dict[Hashable, Any] | None] = ContextVar("indicator_reads", default=None)
+
+
+@contextmanager
+def shared_reads() -> Iterator[None]:
+    """Within the block (one page, one report, one export), each module's counters for a
+    scope and period are read from the database once and shared by the indicators they feed."""
+    if _reads.get() is not None:  # already inside one: share it
+        yield
+        return
+    token = _reads.set({})
+    try:
+        yield
+    finally:
+        _reads.reset(token)
+
+
+def shared(key: Hashable, read: Callable[[], Any]) -> Any:
+    """`read()`, made once per `key` inside `shared_reads()`, every time outside it."""
+    memo = _reads.get()
+    if memo is None:
+        return read()
+    if key not in memo:
+        memo[key] = read()
+    return memo[key]
+
+
 def _each(read: Read, formula: Formula) -> Callable[[Scope, Period], Value]:
-    return lambda scope, period: formula(read(scope, period))
+    return lambda scope, period: formula(
+        shared((read, scope, period), lambda: read(scope, period)))
 
 
 def _many(read_many: ReadMany, formula: Formula
           ) -> Callable[[list[Scope], Period], dict[Scope, Value]]:
-    return lambda scopes, period: {s: formula(c) for s, c in read_many(scopes, period).items()}
+    def compute(scopes: list[Scope], period: Period) -> dict[Scope, Value]:
+        counted = shared((read_many, tuple(scopes), period), lambda: read_many(scopes, period))
+        return {s: formula(c) for s, c in counted.items()}
+    return compute

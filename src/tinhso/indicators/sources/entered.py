@@ -13,6 +13,7 @@ from collections.abc import Callable
 from tinhso.directory.models import AdminUnit, Agency
 from tinhso.indicators.periods import Period
 from tinhso.indicators.registry import ENTERED, Indicator, Pillar, Scope, Value, register
+from tinhso.indicators.sources._counted import shared
 from tinhso.onestop.stats import rate
 
 DECISION_749 = "Quyết định 749/QĐ-TTg ngày 3/6/2020 (Chương trình Chuyển đổi số quốc gia)"
@@ -42,21 +43,31 @@ DECLARED: list[tuple[str, str, str, Pillar, str, str, str]] = [
 ]
 
 
-def read_verified(code: str, scope: Scope, period: Period) -> Value:
-    """The verified figure for the scope's unit and the period: one query."""
+def read_verified_all(scope: Scope, period: Period) -> dict[str, Value]:
+    """Every entered indicator's verified figure for the scope's unit and the period, by
+    code: one query (the newest unit first, where a unit was succeeded)."""
     from tinhso.indicators.models import Entry
 
-    rows = Entry.objects.filter(indicator_code=code, period=str(period),
-                                province_code=scope.province_code, verified__isnull=False)
+    rows = Entry.objects.filter(period=str(period), province_code=scope.province_code,
+                                verified__isnull=False)
     if scope.agency_id is None:
         rows = rows.filter(unit__level=AdminUnit.Level.PROVINCE, unit__code=scope.province_code)
     else:
         rows = rows.filter(unit__agencies__pk=scope.agency_id,
                            unit__agencies__kind__in=UNIT_AGENCY_KINDS)
-    found = (rows.order_by("-unit__valid_from")
-             .values_list("verified__value", "verified__numerator", "verified__denominator")
-             .first())
-    return revision_value(*found) if found else Value(0, None, None)
+    found: dict[str, Value] = {}
+    for code, *figure in (rows.order_by("indicator_code", "-unit__valid_from", "pk")
+                          .values_list("indicator_code", "verified__value",
+                                       "verified__numerator", "verified__denominator")):
+        found.setdefault(code, revision_value(*figure))
+    return found
+
+
+def read_verified(code: str, scope: Scope, period: Period) -> Value:
+    """The verified figure for the scope's unit and the period (none: no value, not zero);
+    the entered indicators of one page share one query (`shared_reads`)."""
+    every = shared(("entered", scope, period), lambda: read_verified_all(scope, period))
+    return every.get(code, Value(0, None, None))
 
 
 def revision_value(value: int | None, numerator: int | None, denominator: int | None) -> Value:
