@@ -45,6 +45,7 @@ def _load(n_wanted: int) -> None:
     from tinhso.directory.demo import load_agencies
     from tinhso.directory.models import AdminUnit, Agency
     from tinhso.directory.services import units_import
+    from tinhso.opendata import facets
     from tinhso.opendata.models import AccessLevel, Dataset, Group, Resource, State, Tag
 
     if not AdminUnit.objects.filter(province_code="38").exists():
@@ -63,6 +64,7 @@ def _load(n_wanted: int) -> None:
     started = time.perf_counter()
     for first in range(have, n_wanted, batch):
         rows, res, tag_links, group_links, shared = [], [], [], [], []
+        seqs = iter(facets.next_seqs(min(first + batch, n_wanted) - first))
         for i in range(first, min(first + batch, n_wanted)):
             org = agencies[i % len(agencies)]
             words = rng.sample(WORDS, 3)
@@ -75,6 +77,7 @@ def _load(n_wanted: int) -> None:
                 access_level=AccessLevel.NAMED if private else AccessLevel.OPEN,
                 metadata_created=now, metadata_modified=now,
                 search_folded=fold(f"bo-du-lieu-{i} {title} {words[2]} {org.name}"),
+                seq=next(seqs),
             )
             rows.append(ds)
             for t in rng.sample(tags, 3):
@@ -96,6 +99,8 @@ def _load(n_wanted: int) -> None:
             Resource.objects.bulk_create(res)
         print(f"  {min(first + batch, n_wanted):,} datasets ({time.perf_counter() - started:.0f} s)",
               flush=True)
+    with transaction.atomic():  # loaded around the services: every process rebuilds its index
+        facets.touch_all()
     from django.db import connection
 
     if connection.vendor == "postgresql":

@@ -44,7 +44,9 @@ def test_procedure_api_search_survives_hostile_queries(client, text):
     "path",
     ["/thu-tuc/..%2F..%2Fetc%2Fpasswd/", "/thu-tuc/%3Cscript%3E/", "/thu-tuc/1.001193%00/",
      "/api/v1/procedures/..%2F..%2Fetc", "/api/v1/procedures/%3Cscript%3E",
-     "/thu-tuc/1.001193/phien-ban/99999999999999999999/"],
+     "/thu-tuc/1.001193/phien-ban/99999999999999999999/",
+     "/dataset/a%00b.ttl", "/dataset/%3Cscript%3E.rdf", "/du-lieu/bo-du-lieu/a%00b/",
+     "/du-lieu/to-chuc/a%00b/", "/du-lieu/bo-du-lieu/a%00b/phien-ban/"],
 )
 def test_path_tricks_get_a_4xx(client, path):
     response = client.get(path)

@@ -19,6 +19,12 @@ PUBLIC_PAGES = [
     r"/tra-cuu/.*",  # tracking a dossier by its code shows no personal data
     r"/xac-thuc-chu-ky/",  # checking a PDF's signatures: nothing stored, no account needed
     r"/chi-so/.*",  # the DX dashboard and report: public indicators only without a login
+    # the open data portal: what the caller may see (the CKAN API's rules); the publishers'
+    # forms (/du-lieu/cong-bo/), access requests and /du-lieu/quan-ly/ are checked
+    r"/du-lieu/",
+    r"/du-lieu/bo-du-lieu/",
+    r"/du-lieu/bo-du-lieu/[^/]+/(phien-ban/|tai-nguyen/[^/]+/)?",
+    r"/du-lieu/to-chuc/([^/]+/)?",
     r"/thanh-toan/ket-qua/",  # the gateway's redirect back: trusted only by its signature
     r"/thanh-toan/ipn/",  # the gateway's server-to-server call: trusted only by its signature
     r"/_gia-lap/cong-thanh-toan/",  # the stand-in gateway (TINHSO_STANDINS): signed orders only
@@ -45,6 +51,8 @@ PUBLIC_API = {
     ("get", "/api/v1/indicators/{code}/values"),
     ("get", "/api/v1/indicators/table"),  # public indicators by unit: aggregate figures only
     ("get", "/api/v1/stats/dossiers/monthly"),  # counts by month and agency, no dossier
+    ("get", "/api/v1/opendata/datasets/{ref}/quality"),  # what the caller sees only
+    ("get", "/api/v1/opendata/datasets/{ref}/usage"),  # what the caller sees only
 }
 
 SAMPLE = {"code": "1.001193", "number": "1", "n": "1", "pk": "1", "id": "1"}

@@ -9,6 +9,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("thu-tuc/", include("tinhso.catalog.urls")),
+    path("du-lieu/quan-ly/", include("tinhso.opendata.quality_urls")),
+    path("du-lieu/", include("tinhso.opendata.page_urls")),
     path("", include("tinhso.onestop.urls")),
     path("", include("tinhso.indicators.urls")),
     path("", include("tinhso.documents.urls")),

@@ -121,8 +121,20 @@ def package_list(ctx: Context, data: dict[str, Any]) -> list[str]:
 
 
 def package_show(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
-    """Return the metadata of a dataset and its resources (`id`: id or name)."""
-    return _package(ctx, selectors.dataset_for(ctx.user, _id(data)))
+    """Return the metadata of a dataset and its resources (`id`: id or name); with
+    `include_tracking`, their views, downloads and API calls as `tracking_summary` {total,
+    recent} ("recent": this month)."""
+    ref = _id(data)
+    tracking = _bools(data, "include_tracking")["include_tracking"]
+    out = _package(ctx, selectors.dataset_for(ctx.user, ref))
+    if tracking:
+        from tinhso.opendata.usage import tracking_summaries
+
+        summaries = tracking_summaries(out["id"], [r["id"] for r in out["resources"]])
+        out["tracking_summary"] = summaries[None]
+        for r in out["resources"]:
+            r["tracking_summary"] = summaries[r["id"]]
+    return out
 
 
 def package_search(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:

@@ -11,6 +11,7 @@ import datetime as dt
 import math
 from typing import Any, Literal
 
+from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,12 +19,14 @@ from ninja import Field, Query, Router, Schema
 from ninja.responses import Status as Reply
 
 from tinhso.accounts.auth import API_AUTH
-from tinhso.core.errors import DomainError
+from tinhso.accounts.tokens import token_authenticate
+from tinhso.core.errors import DomainError, NotAllowed
 from tinhso.core.schemas import ProblemOut
 from tinhso.directory.models import Agency
 from tinhso.opendata import selectors, sharing
 from tinhso.opendata.access import visible_q
 from tinhso.opendata.models import AccessGrant, AccessRequest, Dataset, DownloadLog
+from tinhso.opendata.quality_selectors import quality_for, stale_datasets, usage_for
 
 router = Router()
 MAX_PAGE_SIZE = 100
@@ -394,3 +397,160 @@ def download_months(request: HttpRequest, ref: str) -> list[dict[str, Any]]:
         }
         for m, n in selectors.downloads_by_month(user, ref)
     ]
+
+
+# --- quality and use (quality.py, usage.py) -------------------------------------------------
+
+
+def _caller(request: HttpRequest) -> Any:
+    """For operations open to anyone: the token's user, else the session's, else anonymous;
+    what the caller sees decides what they get. A token that does not authenticate is refused
+    rather than ignored."""
+    header = request.headers.get("Authorization", "")
+    if header.lower().startswith("bearer "):
+        user = token_authenticate(header[7:].strip())
+        if user is None:
+            raise NotAllowed(_("Mã truy cập API không hợp lệ hoặc đã hết hạn."))
+        return user
+    user = getattr(request, "user", None)
+    return user if user is not None and user.is_authenticated else AnonymousUser()
+
+
+class CriterionOut(Schema):
+    code: str
+    label: str
+    points: int
+    max_points: int
+    hint: str
+
+
+class QualityOut(Schema):
+    dataset: DatasetRef
+    score: int = Field(..., description="0–100")
+    stale: bool
+    stale_after: dt.datetime | None = Field(None, description="Quá hạn cập nhật từ thời điểm này")
+    data_updated: dt.datetime | None
+    frequency: str
+    criteria: list[CriterionOut]
+
+
+class UsageMonthOut(Schema):
+    month: str = Field(..., description="YYYY-MM")
+    views: int
+    downloads: int
+    api_calls: int
+
+
+class UsageOut(Schema):
+    dataset: DatasetRef
+    months: list[UsageMonthOut]
+
+
+class UsageFilters(Schema):
+    from_: str = Field("", alias="from", pattern=r"^(\d{4}-\d{2})?$", description="YYYY-MM")
+    to: str = Field("", pattern=r"^(\d{4}-\d{2})?$", description="YYYY-MM")
+
+
+class StaleOut(Schema):
+    dataset: DatasetRef
+    frequency: str
+    data_updated: dt.datetime | None
+    stale_after: dt.datetime | None
+    score: int
+
+
+class StalePage(Schema):
+    count: int
+    page: int
+    page_size: int
+    num_pages: int
+    results: list[StaleOut]
+
+
+def _month(value: str, field_name: str) -> dt.date | None:
+    if not value:
+        return None
+    year, month = (int(x) for x in value.split("-"))
+    if not 1 <= month <= 12 or year < 1:
+        raise DomainError.for_field(field_name, _("Tháng không hợp lệ (YYYY-MM)."))
+    return dt.date(year, month, 1)
+
+
+@router.get(
+    "/datasets/{ref}/quality",
+    response={200: QualityOut, 404: ProblemOut},
+    auth=None,
+    url_name="opendata_dataset_quality",
+    summary="Điểm chất lượng của một bộ dữ liệu, theo từng tiêu chí và cách khắc phục",
+)
+def dataset_quality(request: HttpRequest, ref: str) -> dict[str, Any]:
+    scored = quality_for(_caller(request), ref)
+    q, ds = scored.quality, scored.dataset
+    return {
+        "dataset": _dataset(ds, True),
+        "score": q.score,
+        "stale": q.stale,
+        "stale_after": q.stale_after,
+        "data_updated": scored.facts.data_updated,
+        "frequency": ds.frequency,
+        "criteria": [
+            {
+                "code": c.code,
+                "label": str(c.label),
+                "points": c.points,
+                "max_points": c.max_points,
+                "hint": str(c.hint),
+            }
+            for c in q.criteria
+        ],
+    }
+
+
+@router.get(
+    "/datasets/{ref}/usage",
+    response={200: UsageOut, 404: ProblemOut, 422: ProblemOut},
+    auth=None,
+    url_name="opendata_dataset_usage",
+    summary="Lượt xem, lượt tải và lượt gọi API theo tháng (from, to: YYYY-MM)",
+)
+def dataset_usage(request: HttpRequest, ref: str, f: Query[UsageFilters]) -> dict[str, Any]:
+    start, end = _month(f.from_, "from"), _month(f.to, "to")
+    if start and end and start > end:
+        raise DomainError.for_field("to", _("Tháng kết thúc phải sau tháng bắt đầu."))
+    ds, rows = usage_for(_caller(request), ref, start=start, end=end)
+    return {
+        "dataset": _dataset(ds, True),
+        "months": [
+            {
+                "month": r["month"].strftime("%Y-%m"),
+                "views": r["view"],
+                "downloads": r["download"],
+                "api_calls": r["api"],
+            }
+            for r in rows
+        ],
+    }
+
+
+@router.get(
+    "/stale",
+    response={200: StalePage, 403: ProblemOut, 422: ProblemOut},
+    auth=API_AUTH,
+    url_name="opendata_stale",
+    summary="Bộ dữ liệu của cơ quan mình đã quá hạn cập nhật theo tần suất đã khai báo",
+)
+def stale_list(request: HttpRequest, p: Query[PageIn]) -> dict[str, Any]:
+    meta, rows = _page(stale_datasets(request.auth), p)  # type: ignore[attr-defined]
+    return {
+        **meta,
+        "results": [
+            {
+                "dataset": _dataset(ds, True),
+                "frequency": ds.frequency,
+                "data_updated": ds.quality.data_updated,
+                "stale_after": ds.quality.stale_after,
+                "score": ds.quality.score,
+            }
+            for ds in rows
+        ],
+    }

@@ -25,6 +25,7 @@ from tinhso.core.audit import client_ip
 from tinhso.core.errors import DomainError, NotAllowed, NotFound
 from tinhso.opendata.actions import READ, WRITE, Context
 from tinhso.opendata.query import SearchQueryError
+from tinhso.opendata.usage import usage_count
 
 logger = logging.getLogger(__name__)
 
@@ -130,6 +131,17 @@ def _error(exc: DomainError) -> tuple[int, dict[str, Any]]:
     return 409, {**fields, "__type": "Validation Error"}
 
 
+def _count(name: str, data: dict[str, Any], result: Any) -> None:
+    """Count a successful call that reads a dataset's data (memory only, see `usage`)."""
+    if name == "package_show":
+        usage_count(result["id"], "api")
+    elif name == "resource_show":
+        usage_count(result["package_id"], "api", result["id"])
+    elif name == "datastore_search":
+        rid = result.get("resource_id") if isinstance(result, dict) else None
+        usage_count(None, "api", rid or data.get("resource_id"))
+
+
 @csrf_exempt
 def action(request: HttpRequest, name: str, ver: int = 3) -> HttpResponse:
     fn = READ.get(name) or WRITE.get(name)
@@ -160,6 +172,7 @@ def action(request: HttpRequest, name: str, ver: int = 3) -> HttpResponse:
                       ip=client_ip(request))
         envelope["result"] = fn(ctx, data)
         envelope["success"] = True
+        _count(name, data, envelope["result"])
         return _json(200, envelope)
     except DomainError as exc:
         status, error = _error(exc)

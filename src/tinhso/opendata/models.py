@@ -123,6 +123,11 @@ class Dataset(models.Model):
     # Name, title, description, tags and the publisher's name folded ("Hồ sơ" -> "ho so");
     # a trigram index serves it on PostgreSQL (migration 0002).
     search_folded = models.TextField(editable=False, default="")
+    # The facet index (`facets.py`): a dense number for the dataset's bit in the per-process
+    # bitmaps (assigned once, from FacetState.next_seq) and the FacetState.generation of the
+    # last write that changed its organization, license, tags, themes or formats.
+    seq = models.BigIntegerField(unique=True, editable=False)
+    facet_generation = models.BigIntegerField(default=0, editable=False)
 
     class Meta:
         verbose_name = _("bộ dữ liệu")
@@ -139,6 +144,9 @@ class Dataset(models.Model):
                          name="dataset_listing"),
             models.Index(fields=["owner_org", "state"], name="dataset_owner_state"),
             models.Index(fields=["-metadata_modified", "id"], name="dataset_newest_first"),
+            # The facet index's matched set for the public catalogue: an index-only scan.
+            models.Index(fields=["state", "access_level", "seq"], name="dataset_visible_seq"),
+            models.Index(fields=["facet_generation"], name="dataset_facet_generation"),
         ]
 
     def __str__(self) -> str:
@@ -148,6 +156,25 @@ class Dataset(models.Model):
     def private(self) -> bool:
         """CKAN's `private`: hidden from everyone but the owner (and, here, named agencies)."""
         return self.access_level == AccessLevel.NAMED
+
+
+class FacetState(models.Model):
+    """One row: the facet index's clock. `generation` goes up by one in every write that changes
+    a dataset's facet values (the row stays locked until that write commits, so generations
+    commit in order and a process can catch up by reading the datasets above the one it has
+    seen); `next_seq` numbers new datasets; `epoch` changes when the row is made anew (an
+    emptied database), which makes every process rebuild its index."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    epoch = models.UUIDField(default=uuid.uuid4)
+    generation = models.BigIntegerField(default=0)
+    next_seq = models.BigIntegerField(default=1)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(id=1), name="facet_state_single_row")]
+
+    def __str__(self) -> str:
+        return f"facets {self.epoch} @ {self.generation}"
 
 
 class Resource(models.Model):
@@ -400,3 +427,59 @@ class DownloadLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dataset_id} {self.at:%Y-%m-%d %H:%M}"
+
+
+# --- Quality and use (quality.py, usage.py) ---------------------------------------------------
+
+
+class DatasetQuality(models.Model):
+    """A dataset's quality score as its last write (or the daily refresh) left it; the
+    criteria are recomputed from the dataset whenever shown. `stale_after` is when its data
+    stops being fresh, so "stale now" is exact whenever asked, whatever the refresh's lag."""
+
+    dataset = models.OneToOneField(Dataset, on_delete=models.CASCADE, primary_key=True,
+                                   related_name="quality")
+    score = models.PositiveSmallIntegerField(_("điểm chất lượng"))
+    criteria = models.JSONField(default=list)  # [{"code", "points", "max_points"}]
+    data_updated = models.DateTimeField(_("dữ liệu cập nhật lần cuối"), null=True)
+    stale_after = models.DateTimeField(_("quá hạn cập nhật từ"), null=True)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("chất lượng bộ dữ liệu")
+        verbose_name_plural = _("chất lượng bộ dữ liệu")
+        indexes = [models.Index(fields=["stale_after"], name="dataset_quality_stale")]
+
+    def __str__(self) -> str:
+        return f"{self.dataset_id}: {self.score}"
+
+
+class UsageKind(models.TextChoices):
+    VIEW = "view", _("Lượt xem")
+    DOWNLOAD = "download", _("Lượt tải")
+    API = "api", _("Lượt gọi API")
+
+
+NO_RESOURCE = uuid.UUID(int=0)  # a row counting the dataset itself, not one resource
+
+
+class DatasetUsageMonth(models.Model):
+    """Views, downloads and API calls of a dataset (or one of its resources) in a month,
+    added to in batches by `usage.flush` (one upsert per key)."""
+
+    id = models.BigAutoField(primary_key=True)
+    dataset = models.ForeignKey(Dataset, on_delete=models.CASCADE, related_name="+",
+                                db_index=False)  # led by the unique constraint
+    resource = models.UUIDField(default=NO_RESOURCE)  # not a key: counts outlive resources
+    month = models.DateField()  # the first day of the month (province time)
+    kind = models.CharField(max_length=8, choices=UsageKind.choices)
+    count = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("lượt sử dụng theo tháng")
+        verbose_name_plural = _("lượt sử dụng theo tháng")
+        constraints = [models.UniqueConstraint(fields=["dataset", "month", "kind", "resource"],
+                                               name="dataset_usage_month_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.dataset_id} {self.month:%Y-%m} {self.kind}: {self.count}"

@@ -1,6 +1,7 @@
 """Reads of the open data catalog, scoped by who asks (see `access`). A search page costs the
 same few queries however many datasets match or are shown: one count, one page, one per
-relation of the page, one per facet."""
+relation of the page, and the facets (`facets.py`: one query for the matched set's bitmap, one
+to name each facet's values)."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from tinhso.directory.models import Agency
 from tinhso.directory.permissions import agency_scope
 from tinhso.opendata.access import PUBLISH, VIEW_PRIVATE, valid_grants_q, visible_q
 from tinhso.opendata.dictize import agency_code, fetch_relations, with_relations
-from tinhso.opendata.licenses import LICENSES
+from tinhso.opendata.facets import FacetItem, facet_counts
 from tinhso.opendata.models import (
     AccessGrant,
     AccessRequest,
@@ -47,13 +48,6 @@ class Search:
     facet_mincount: int = 1
     include_private: bool = False
     include_drafts: bool = False
-
-
-@dataclass
-class FacetItem:
-    name: str
-    display_name: str
-    count: int
 
 
 @dataclass
@@ -103,56 +97,6 @@ def dataset_names(*, limit: int | None, offset: int) -> list[str]:
     return list(qs[offset:offset + limit] if limit is not None else qs[offset:])
 
 
-def _organization_facet(matched: QuerySet[Dataset]) -> tuple[Any, Any]:
-    rows = (matched.values_list("owner_org__code", "owner_org__name")
-            .annotate(n=Count("pk")).order_by("-n", "owner_org__code"))
-    return rows, lambda code, name, n: (code.lower().replace(".", "-"), name, n)
-
-
-def _through_facet(matched: QuerySet[Dataset], relation: str, title: str) -> tuple[Any, Any]:
-    rel = relation[:-1]  # groups -> group, tags -> tag
-    through = getattr(Dataset, relation).through.objects.filter(
-        dataset_id__in=matched.values("pk"))
-    rows = (through.values_list(f"{rel}__name", f"{rel}__{title}")
-            .annotate(n=Count("dataset_id")).order_by("-n", f"{rel}__name"))
-    return rows, lambda name, display, n: (name, display, n)
-
-
-def _format_facet(matched: QuerySet[Dataset]) -> tuple[Any, Any]:
-    rows = (Resource.objects.filter(dataset_id__in=matched.values("pk"), state=State.ACTIVE)
-            .exclude(format="").values_list("format")
-            .annotate(n=Count("dataset_id", distinct=True)).order_by("-n", "format"))
-    return rows, lambda fmt, n: (fmt, fmt, n)
-
-
-def _license_facet(matched: QuerySet[Dataset]) -> tuple[Any, Any]:
-    rows = (matched.exclude(license_id="").values_list("license_id").annotate(n=Count("pk"))
-            .order_by("-n", "license_id"))
-    return rows, lambda lic, n: (lic, getattr(LICENSES.get(lic), "title", lic), n)
-
-
-FACETS = {
-    "organization": _organization_facet,
-    "groups": lambda qs: _through_facet(qs, "groups", "title"),
-    "tags": lambda qs: _through_facet(qs, "tags", "name"),
-    "res_format": _format_facet,
-    "license_id": _license_facet,
-}
-
-
-def _facet(field_name: str, matched: QuerySet[Dataset], limit: int,
-           mincount: int) -> list[FacetItem]:
-    """Datasets per value of a facet field, most first, counted and cut in the database; an
-    unknown field has no values."""
-    fn = FACETS.get(field_name)
-    if fn is None:
-        return []
-    rows, shape = fn(matched)
-    if mincount > 1:
-        rows = rows.filter(n__gte=mincount)
-    return [FacetItem(*shape(*row)) for row in rows[:limit]]
-
-
 def dataset_search(user: Any, search: Search) -> SearchResult:
     qs = datasets_visible_to(user, include_private=search.include_private,
                              include_drafts=search.include_drafts)
@@ -161,11 +105,11 @@ def dataset_search(user: Any, search: Search) -> SearchResult:
         qs = qs.filter(parse(fq))
     order = parse_sort(search.sort)
     rows = max(0, min(search.rows, MAX_ROWS))
-    count = qs.count()
+    limit = search.facet_limit if search.facet_limit >= 0 else 10_000
+    counted, facets = facet_counts(qs, search.facet_fields, limit, search.facet_mincount)
+    count = qs.count() if counted is None else counted
     page = (fetch_relations(qs.order_by(*order)[search.start:search.start + rows])
             if rows and search.start < count else [])
-    limit = search.facet_limit if search.facet_limit >= 0 else 10_000
-    facets = {f: _facet(f, qs, limit, search.facet_mincount) for f in search.facet_fields}
     return SearchResult(count=count, datasets=page, facets=facets)
 
 
@@ -282,3 +226,11 @@ def downloads_by_month(user: Any, ref: str) -> list[tuple[Any, int]]:
     rows = (DownloadLog.objects.filter(dataset=ds).annotate(month=TruncMonth("at"))
             .values_list("month").annotate(n=Count("pk")).order_by("-month"))
     return [(month, n) for month, n in rows]
+
+
+def datasets_owned(user: Any) -> QuerySet[Dataset]:
+    """The datasets (drafts included, deleted ones not) of the agencies the caller publishes
+    for, last changed first: the publishers' list."""
+    return (Dataset.objects.filter(agency_scope(user, PUBLISH).q("owner_org"))
+            .exclude(state=State.DELETED).select_related("owner_org")
+            .order_by("-metadata_modified", "id"))

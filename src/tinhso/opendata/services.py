@@ -22,7 +22,7 @@ from tinhso.core.audit import audit_record
 from tinhso.core.errors import DomainError, NotAllowed, NotFound
 from tinhso.core.text import fold
 from tinhso.directory.permissions import can
-from tinhso.opendata import validation
+from tinhso.opendata import facets, validation
 from tinhso.opendata.access import PUBLISH
 from tinhso.opendata.datastore.loader import datastore_enqueue
 from tinhso.opendata.dictize import package_dict, resource_dict, with_relations
@@ -35,6 +35,7 @@ from tinhso.opendata.models import (
     State,
     Tag,
 )
+from tinhso.opendata.quality_store import quality_save
 from tinhso.opendata.selectors import agency_by_ref, dataset_for, resource_for
 
 SEARCH_NOTES_CHARS = 20_000
@@ -150,10 +151,13 @@ def _search_text(ds: Dataset) -> str:
 
 
 def _finish(ds: Dataset, *, actor: Any, action: str, at: dt.datetime, first: bool = False) -> None:
-    """Refresh the search text, keep this version, record the audit event."""
+    """Refresh the search text and the facet index's stamp, keep this version, rescore it,
+    record the audit event."""
     Dataset.objects.filter(pk=ds.pk).update(search_folded=_search_text(ds))
+    facets.touch([ds.pk])  # the facet index's stamp
     fresh = with_relations(Dataset.objects.filter(pk=ds.pk)).get()
     data = package_dict(fresh)
+    quality_save(ds.pk, data, at)
     DatasetVersion.objects.create(
         dataset=ds, number=ds.revision, data=data, at=at, action=action,
         actor=actor if getattr(actor, "is_authenticated", False) else None)
@@ -188,7 +192,7 @@ def dataset_create(*, actor: Any, data: dict[str, Any]) -> Dataset:
     _require_owner(actor, fields)
     _name_free(fields.name)
     at = timezone.now()
-    ds = Dataset(metadata_created=at, metadata_modified=at,
+    ds = Dataset(metadata_created=at, metadata_modified=at, seq=facets.next_seq(),
                  creator=actor if getattr(actor, "is_authenticated", False) else None)
     _apply(ds, fields, actor, at)
     _finish(ds, actor=actor, action="create", at=at, first=True)

@@ -21,6 +21,8 @@ from tinhso.opendata.access import download_rights
 from tinhso.opendata.models import AccessLevel, DownloadRoute, ResourceVersion
 from tinhso.opendata.selectors import resource_for
 from tinhso.opendata.sharing import download_log
+from tinhso.opendata.usage import usage_count
+from tinhso.opendata.validation import NAME_RE
 
 
 @require_GET
@@ -51,8 +53,10 @@ def download(request: HttpRequest, package_id: uuid.UUID, resource_id: uuid.UUID
         download_log(rights=rights, dataset=ds, resource=res, route=DownloadRoute.FILE,
                      version=number, ip=client_ip(request))
     name = path.rsplit("/", 1)[-1]
-    return FileResponse(default_storage.open(path, "rb"), as_attachment=True, filename=name,
-                        content_type=res.mimetype or "application/octet-stream")
+    response = FileResponse(default_storage.open(path, "rb"), as_attachment=True, filename=name,
+                            content_type=res.mimetype or "application/octet-stream")
+    usage_count(ds.pk, "download", res.pk)
+    return response
 
 
 def _page(request: HttpRequest) -> int:
@@ -72,6 +76,8 @@ def catalog(request: HttpRequest, ext: str) -> HttpResponse:
 
 @require_GET
 def dataset_rdf(request: HttpRequest, name: str, ext: str) -> HttpResponse:
+    if not NAME_RE.match(name):  # no dataset has such a name (and PostgreSQL refuses NULs)
+        raise Http404
     graph = dcat.dataset_graph(name)
     if graph is None:
         raise Http404

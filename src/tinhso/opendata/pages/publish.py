@@ -1,0 +1,233 @@
+"""The publishers' pages (/du-lieu/cong-bo/): their agencies' datasets, and forms to create
+and edit a dataset, add a resource (an upload or a link), publish a draft and delete. Every
+write is a service of `opendata.services` (the same checks as the API, one transaction, an
+audit event); its field errors go back on the form. A dataset of another agency is "not
+found" (`selectors.owned_dataset`), and nothing is written."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import EmptyPage, Paginator
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from tinhso.core.errors import DomainError, NotAllowed, NotFound
+from tinhso.directory.models import Agency
+from tinhso.directory.permissions import agency_scope, can
+from tinhso.opendata import selectors, services
+from tinhso.opendata.access import PUBLISH
+from tinhso.opendata.models import Dataset, State
+from tinhso.opendata.pages.common import BadPage, error_page, odd_name, page_number
+from tinhso.opendata.pages.forms import (
+    AccessRequestForm,
+    DatasetForm,
+    ResourceForm,
+    add_domain_errors,
+)
+
+PER_PAGE = 25
+
+
+def _forbidden(request: HttpRequest, message: str = "") -> HttpResponse:
+    return error_page(request, message or _("Bạn không có quyền công bố dữ liệu."), 403)
+
+
+def _agencies(user: Any) -> list[Agency]:
+    return list(
+        Agency.objects.filter(agency_scope(user, PUBLISH).q(), is_active=True).order_by("name")
+    )
+
+
+def _owned(request: HttpRequest, name: str) -> Dataset | None:
+    if odd_name(name):
+        return None
+    try:
+        ds = selectors.owned_dataset(request.user, name)
+    except NotFound:
+        return None
+    return ds if ds.state != State.DELETED and ds.name == name else None
+
+
+def _to_dataset(ds: Dataset) -> HttpResponseRedirect:
+    return HttpResponseRedirect(reverse("opendata_pages:dataset", args=[ds.name]))
+
+
+@login_required
+def mine(request: HttpRequest) -> HttpResponse:
+    if not can(request.user, PUBLISH):
+        return _forbidden(request)
+    try:
+        page = Paginator(selectors.datasets_owned(request.user), PER_PAGE).page(
+            page_number(request)
+        )
+    except BadPage as e:
+        return error_page(request, str(e), 400)
+    except EmptyPage:
+        return error_page(request, _("Không có trang này."), 404)
+    return render(request, "opendata/pages/publish/mine.html", {"page": page})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def dataset_new(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    agencies = _agencies(user)
+    if not agencies:
+        return _forbidden(request)
+    form = DatasetForm(request.POST or None, agencies=agencies, initial={"access_level": "open"})
+    if request.method == "POST" and form.is_valid():
+        state = State.DRAFT if request.POST.get("state") == State.DRAFT else State.ACTIVE
+        try:
+            ds = services.dataset_create(actor=user, data={**form.data_dict(), "state": state})
+        except NotAllowed as e:
+            return _forbidden(request, e.message)
+        except DomainError as e:
+            add_domain_errors(form, e)
+        else:
+            messages.success(request, _("Đã tạo bộ dữ liệu."))
+            return _to_dataset(ds)
+    return render(
+        request,
+        "opendata/pages/publish/dataset_form.html",
+        {"form": form, "ds": None},
+        status=422 if form.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def dataset_edit(request: HttpRequest, name: str) -> HttpResponse:
+    user = request.user
+    ds = _owned(request, name)
+    if ds is None:
+        return error_page(request, _("Không tìm thấy bộ dữ liệu."), 404)
+    form = DatasetForm(
+        request.POST or None, agencies=_agencies(user), initial=DatasetForm.initial_of(ds)
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            ds = services.dataset_patch(actor=user, data={**form.data_dict(), "id": str(ds.pk)})
+        except NotAllowed as e:
+            return _forbidden(request, e.message)
+        except DomainError as e:
+            add_domain_errors(form, e)
+        else:
+            messages.success(request, _("Đã lưu thay đổi."))
+            return _to_dataset(ds)
+    return render(
+        request,
+        "opendata/pages/publish/dataset_form.html",
+        {"form": form, "ds": ds},
+        status=422 if form.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def resource_new(request: HttpRequest, name: str) -> HttpResponse:
+    ds = _owned(request, name)
+    if ds is None:
+        return error_page(request, _("Không tìm thấy bộ dữ liệu."), 404)
+    form = ResourceForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.resource_add(actor=request.user, data=form.data_dict(str(ds.pk)))
+        except NotAllowed as e:
+            return _forbidden(request, e.message)
+        except DomainError as e:
+            add_domain_errors(form, e)
+        else:
+            messages.success(request, _("Đã thêm tài nguyên."))
+            return _to_dataset(ds)
+    return render(
+        request,
+        "opendata/pages/publish/resource_form.html",
+        {"form": form, "ds": ds},
+        status=422 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def dataset_publish(request: HttpRequest, name: str) -> HttpResponse:
+    ds = _owned(request, name)
+    if ds is None:
+        return error_page(request, _("Không tìm thấy bộ dữ liệu."), 404)
+    try:
+        services.dataset_patch(actor=request.user, data={"id": str(ds.pk), "state": State.ACTIVE})
+    except NotAllowed as e:
+        return _forbidden(request, e.message)
+    except DomainError as e:
+        return error_page(request, e.message, 422)
+    messages.success(request, _("Đã công bố bộ dữ liệu."))
+    return _to_dataset(ds)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def dataset_delete(request: HttpRequest, name: str) -> HttpResponse:
+    ds = _owned(request, name)
+    if ds is None:
+        return error_page(request, _("Không tìm thấy bộ dữ liệu."), 404)
+    if request.method == "POST":
+        try:
+            services.dataset_delete(actor=request.user, ref=str(ds.pk))
+        except NotAllowed as e:
+            return _forbidden(request, e.message)
+        messages.success(
+            request,
+            _("Đã xóa bộ dữ liệu “%(title)s”; các phiên bản vẫn được lưu.") % {"title": ds.title},
+        )
+        return HttpResponseRedirect(reverse("opendata_pages:mine"))
+    return render(request, "opendata/pages/publish/delete.html", {"ds": ds})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def access_request(request: HttpRequest, name: str) -> HttpResponse:
+    """An officer asks, for their agency, the owner of a restricted dataset for its data."""
+    from tinhso.opendata.sharing import request_create
+
+    user = request.user
+    try:
+        ds = None if odd_name(name) else selectors.dataset_for(user, name)
+    except NotFound:
+        ds = None
+    if ds is None or ds.name != name or ds.state != State.ACTIVE:
+        return error_page(request, _("Không tìm thấy bộ dữ liệu."), 404)
+    agencies = _agencies(user)
+    if not agencies:
+        return _forbidden(request)
+    form = AccessRequestForm(request.POST or None, agencies=agencies)
+    if request.method == "POST" and form.is_valid():
+        c = form.cleaned_data
+        try:
+            request_create(
+                actor=user,
+                dataset=str(ds.pk),
+                purpose=c["purpose"],
+                agency=form.agencies[c["agency"]],
+                wanted_until=c["wanted_until"],
+            )
+        except NotAllowed as e:
+            return _forbidden(request, e.message)
+        except DomainError as e:
+            add_domain_errors(form, e)
+        else:
+            messages.success(
+                request,
+                _("Đã gửi đề nghị tới cơ quan chủ quản; kết quả sẽ được báo cho cơ quan của bạn."),
+            )
+            return _to_dataset(ds)
+    return render(
+        request,
+        "opendata/pages/publish/access_request.html",
+        {"form": form, "ds": ds},
+        status=422 if form.errors else 200,
+    )
