@@ -51,6 +51,7 @@ PUBLIC_API = {
     ("get", "/api/v1/indicators/{code}/values"),
     ("get", "/api/v1/indicators/table"),  # public indicators by unit: aggregate figures only
     ("get", "/api/v1/stats/dossiers/monthly"),  # counts by month and agency, no dossier
+    ("get", "/api/v1/opendata/changes"),  # the change feed: public datasets only
     ("get", "/api/v1/opendata/datasets/{ref}/quality"),  # what the caller sees only
     ("get", "/api/v1/opendata/datasets/{ref}/usage"),  # what the caller sees only
 }

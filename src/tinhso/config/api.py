@@ -17,6 +17,7 @@ from tinhso.core.api import router as core_router
 from tinhso.core.errors import DomainError
 from tinhso.documents.api import router as documents_router
 from tinhso.exchange.api import router as exchange_router
+from tinhso.harvest.api import router as harvest_router
 from tinhso.indicators.api import router as indicators_router
 from tinhso.onestop.api import dossiers_router, stats_router, tracking_router
 from tinhso.opendata.api import router as opendata_router
@@ -49,6 +50,7 @@ api.add_router("/signatures", signing_router, tags=["signatures"])
 api.add_router("/exchange", exchange_router, tags=["exchange"])
 api.add_router("/indicators", indicators_router, tags=["indicators"])
 api.add_router("/opendata", opendata_router, tags=["opendata"])
+api.add_router("/opendata/changes", harvest_router, tags=["opendata"])
 
 
 def problem(request: HttpRequest, status: int, title: str, detail: str = "",

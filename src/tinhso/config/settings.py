@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "tinhso.signing",
     "tinhso.exchange",
     "tinhso.opendata",
+    "tinhso.harvest",
     "tinhso.web",
 ]
 
