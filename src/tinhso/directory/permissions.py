@@ -106,6 +106,13 @@ def _grants(user: Any) -> list[Grant]:
     return cached
 
 
+def grants_in_memory(user: Any, grants: list[Grant]) -> None:
+    """Let `user` act with these grants, held on this object only and never stored: a system
+    account acting for one agency during one run (harvesting), so that every permission check
+    applies to it unchanged."""
+    user._tinhso_grants = list(grants)
+
+
 def grants_of(user: Any) -> list[Grant]:
     """The user's grants (cached on the user object for the request)."""
     return _grants(user)

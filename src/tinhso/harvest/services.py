@@ -25,7 +25,7 @@ from tinhso.accounts.models import User
 from tinhso.core.audit import audit_record
 from tinhso.core.errors import DomainError, FieldError
 from tinhso.directory.models import Agency, Grant, Role
-from tinhso.directory.permissions import ensure_can
+from tinhso.directory.permissions import ensure_can, grants_in_memory
 from tinhso.harvest.ckan import CkanHarvester
 from tinhso.harvest.client import RemoteError
 from tinhso.harvest.dcat import DcatHarvester
@@ -79,14 +79,8 @@ def harvest_actor(source: Source) -> User:
     user = harvest_user()
     user.is_active = True  # in memory only: the row stays inactive
     agency = source.agency
-    user._tinhso_grants = [  # type: ignore[attr-defined]
-        Grant(
-            user=user,
-            role=Role.SPECIALIST,
-            agency=agency,
-            province_code=agency.province_code,
-        )
-    ]
+    grants_in_memory(user, [Grant(user=user, role=Role.SPECIALIST, agency=agency,
+                                  province_code=agency.province_code)])
     return user
 
 
