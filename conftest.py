@@ -39,3 +39,13 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
     from django.conf import settings
 
     settings.DATABASES["default"]["CONN_MAX_AGE"] = 0
+
+
+@pytest.fixture(autouse=True)
+def _no_usage_counts_left():
+    """Open data use counted by a test (any test that reads a dataset) is forgotten after it:
+    its rows went with the test's database, and a flush at exit would find no tables."""
+    yield
+    from tinhso.opendata import usage
+
+    usage.discard()
