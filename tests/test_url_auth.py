@@ -40,6 +40,7 @@ PUBLIC_PAGES = [
 # API operations anyone may call: (method, path template).
 PUBLIC_API = {
     ("get", "/api/v1/calendar/due"),
+    ("get", "/api/v1/units/export"),  # administrative units: public information
     ("get", "/api/v1/procedures"),
     ("get", "/api/v1/procedures/{code}"),
     ("get", "/api/v1/procedures/{code}/versions"),

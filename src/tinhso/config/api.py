@@ -15,6 +15,7 @@ from tinhso.accounts.api import router as accounts_router
 from tinhso.catalog.api import router as catalog_router
 from tinhso.core.api import router as core_router
 from tinhso.core.errors import DomainError
+from tinhso.directory.api import router as directory_router
 from tinhso.documents.api import router as documents_router
 from tinhso.exchange.api import router as exchange_router
 from tinhso.harvest.api import router as harvest_router
@@ -40,6 +41,7 @@ api = NinjaAPI(
     openapi_url="/openapi.json",
 )
 api.add_router("/calendar", core_router, tags=["calendar"])
+api.add_router("/units", directory_router, tags=["units"])
 api.add_router("/procedures", catalog_router, tags=["catalog"])
 api.add_router("/accounts", accounts_router, tags=["accounts"])
 api.add_router("/dossiers", dossiers_router, tags=["dossiers"])

@@ -157,3 +157,27 @@ def units_without_heir(day: dt.date | None = None) -> QuerySet[AdminUnit]:
     return AdminUnit.objects.filter(valid_to__isnull=False, valid_to__lte=day).exclude(
         pk__in=UnitSuccession.objects.values("predecessor_id")
     ).order_by("level", "code")
+
+
+UNIT_COLUMNS = ("ma", "ten", "loai", "cap", "ma_don_vi_cap_tren", "hieu_luc_tu", "hieu_luc_den",
+                "ma_don_vi_ke_thua")
+
+
+def unit_table(province_code: str) -> list[dict[str, Any]]:
+    """A province's administrative units, every era (before and after the 1 July 2025
+    reorganisation), each with its parent and the units that took its territory: the public
+    table the open data portal links to. Two queries whatever the number of units."""
+    units = list(AdminUnit.objects.filter(province_code=province_code)
+                 .select_related("parent").order_by("level", "code", "valid_from"))
+    heirs: dict[int, list[str]] = {}
+    for pred, code in (UnitSuccession.objects.filter(predecessor__province_code=province_code)
+                       .order_by("successor__code").values_list("predecessor_id",
+                                                                "successor__code")):
+        heirs.setdefault(pred, []).append(code)
+    return [{
+        "ma": u.code, "ten": u.name, "loai": u.kind, "cap": u.level,
+        "ma_don_vi_cap_tren": u.parent.code if u.parent else "",
+        "hieu_luc_tu": u.valid_from.isoformat() if u.valid_from else "",
+        "hieu_luc_den": u.valid_to.isoformat() if u.valid_to else "",
+        "ma_don_vi_ke_thua": " ".join(dict.fromkeys(heirs.get(u.pk, []))),
+    } for u in units]

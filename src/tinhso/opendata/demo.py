@@ -4,8 +4,9 @@ and links. Links to the platform's own exports point at `site_url`; the others a
 (example.gov.vn). Some datasets are for agencies only, one is private to named agencies, one
 is a draft, so the access rules show in the demo. Loading again changes nothing.
 
-`tinhso demo` loads them. The datasets made from the platform's own data (the procedure
-catalog, dossiers by month and agency, the province's indicators) link to its live exports under
+`tinhso demo` loads them. The datasets made from the platform's own data (the administrative
+units, the procedure catalog, dossiers by month and agency, the province's indicators) link to
+its live exports under
 `/api/v1/`, so they stay current without being published again.
 """
 
@@ -37,7 +38,10 @@ SPECS: list[tuple[Any, ...]] = [
     ("VP", "don-vi-hanh-chinh-tinh-thanh-hoa", "Danh mục đơn vị hành chính tỉnh Thanh Hóa",
      "Các xã, phường của tỉnh sau sắp xếp ngày 01/7/2025, với mã đơn vị hành chính và đơn vị "
      "kế thừa.", ["đơn vị hành chính", "sáp nhập"], ["hanh-chinh", "dan-cu"], "irregular",
-     "open", [("Danh mục xã, phường", "CSV", f"{EXAMPLE}/dvhc.csv")], 2025),
+     "open", [("Đơn vị hành chính mọi thời kỳ (CSV)", "CSV",
+               "{site}/api/v1/units/export?format=csv"),
+              ("Đơn vị hành chính mọi thời kỳ (JSON)", "JSON",
+               "{site}/api/v1/units/export?format=json")], 2025),
     ("VP", "danh-muc-thu-tuc-hanh-chinh", "Danh mục thủ tục hành chính",
      "Thủ tục hành chính của tỉnh: mã, tên, cơ quan thực hiện, mức độ dịch vụ công trực tuyến, "
      "thời hạn giải quyết, phí và lệ phí.", ["thủ tục hành chính", "dịch vụ công"],

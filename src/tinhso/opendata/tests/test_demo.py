@@ -41,7 +41,7 @@ def test_datasets_made_from_the_platforms_own_data_link_to_live_exports(client):
     _province()
     load_datasets(actor=officer(Role.PROVINCE_ADMIN, None), site_url="http://testserver")
     for name in ("ho-so-theo-thang-va-co-quan", "chi-so-chuyen-doi-so-tinh",
-                 "danh-muc-thu-tuc-hanh-chinh"):
+                 "danh-muc-thu-tuc-hanh-chinh", "don-vi-hanh-chinh-tinh-thanh-hoa"):
         shown = client.get("/api/3/action/package_show", {"id": name}).json()["result"]
         for res in shown["resources"]:
             assert res["url"].startswith("http://testserver/api/v1/")
