@@ -77,11 +77,10 @@ def run(n: int, personal: Any, org: Any, pdf: bytes) -> dict[str, float]:
     signed = sign_both(personal, org, pdf)  # warm-up: PKI, OCSP answers, unlocked keys, fonts
     assert pdf_validate(signed).ok
     t0, cpu = time.time(), time.process_time()
-    for _ in range(n):
-        signed = sign_both(personal, org, pdf)
+    documents = [sign_both(personal, org, pdf) for _ in range(n)]
     t1, sign_cpu = time.time(), time.process_time() - cpu
     cpu = time.process_time()
-    for _ in range(n):
+    for signed in documents:  # each document as signed (own timestamps, own signature bytes)
         assert pdf_validate(signed).ok
     t2 = time.time()
     return {"n": n, "sign_wall": t1 - t0, "sign_cpu": sign_cpu, "val_wall": t2 - t1,

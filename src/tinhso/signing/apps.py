@@ -11,3 +11,8 @@ class SigningConfig(AppConfig):
     def ready(self) -> None:
         # pyHanko subsets the stamp font on every signature; fontTools logs each step at INFO.
         logging.getLogger("fontTools").setLevel(logging.WARNING)
+        # Bulk readers for pyHanko's hex strings and names, memoised name preparation: for
+        # signing (which reads the signed file back) as much as for validation.
+        from tinhso.signing import speedups
+
+        speedups.install()
