@@ -27,9 +27,15 @@ from asn1crypto import x509 as asn1_x509
 from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.diff_analysis import ModificationLevel
+from pyhanko.sign.general import (
+    MultivaluedAttributeError,
+    NonexistentAttributeError,
+    find_unique_cms_attribute,
+)
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.sign.validation.dss import DocumentSecurityStore, NoDSSFoundError
 from pyhanko.sign.validation.errors import SignatureValidationError
+from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 from pyhanko.sign.validation.status import PdfSignatureStatus
 
 from tinhso.signing import speedups, validation_cache
@@ -149,6 +155,21 @@ def _check(status: PdfSignatureStatus, field_name: str,
         ok=not problems and bool(status.bottom_line), problems=tuple(problems))
 
 
+def _timestamp_time(sig: EmbeddedPdfSignature) -> dt.datetime | None:
+    """When the signature's RFC 3161 timestamp says it existed (its token's genTime), or
+    None when it has none or the token cannot be read (then the signature is judged today,
+    and the missing timestamp is reported by `_check`)."""
+    try:
+        token = find_unique_cms_attribute(sig.signer_info["unsigned_attrs"],
+                                          "signature_time_stamp_token")
+        info = token["content"]["encap_content_info"]["content"].parsed
+        moment = info["gen_time"].native
+    except (NonexistentAttributeError, MultivaluedAttributeError, KeyError, ValueError,
+            TypeError, AttributeError):
+        return None
+    return moment if isinstance(moment, dt.datetime) else None
+
+
 def pdf_validate(pdf: bytes) -> ValidationReport:
     """Every signature of `pdf`, checked against our trusted roots with what it embeds."""
     try:
@@ -165,11 +186,16 @@ def pdf_validate(pdf: bytes) -> ValidationReport:
         dss = None
     vc_kwargs: dict[str, Any] = {"roots": roots, "allow_fetching": False,
                                  "revocation_mode": "hard-fail"}
-    # One context for the document: its signatures share the chain and the DSS.
-    vc = validation_cache.validation_context(dss, **vc_kwargs)
     statuses: list[tuple[PdfSignatureStatus, str]] = []
     error = ""
     for sig in sigs:
+        # Long-term validation (PAdES B-LT): the chain and the embedded revocation data are
+        # judged at the time the signature's timestamp proves, not today, so a document stays
+        # valid after its OCSP answers, CRLs and certificates have expired. The timestamp
+        # itself is checked against our roots in the same validation; without one, today.
+        stamped = _timestamp_time(sig)
+        moment = {"moment": stamped, "retroactive_revinfo": True} if stamped else {}
+        vc = validation_cache.validation_context(dss, **vc_kwargs, **moment)
         try:
             statuses.append((validate_pdf_signature(sig, vc, diff_policy=DIFF_POLICY),
                              sig.field_name))
