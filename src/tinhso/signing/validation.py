@@ -194,7 +194,8 @@ def pdf_validate(pdf: bytes) -> ValidationReport:
         # valid after its OCSP answers, CRLs and certificates have expired. The timestamp
         # itself is checked against our roots in the same validation; without one, today.
         stamped = _timestamp_time(sig)
-        moment = {"moment": stamped, "retroactive_revinfo": True} if stamped else {}
+        moment: dict[str, Any] = ({"moment": stamped, "retroactive_revinfo": True}
+                                  if stamped else {})
         vc = validation_cache.validation_context(dss, **vc_kwargs, **moment)
         try:
             statuses.append((validate_pdf_signature(sig, vc, diff_policy=DIFF_POLICY),
