@@ -12,11 +12,23 @@ from typing import Any, Literal
 
 from tinhso.indicators.periods import Period
 from tinhso.indicators.registry import Indicator, Pillar, Scope, Value, register
+from tinhso.onestop.stats import rate
 
 Counters = dict[str, int]
 Formula = Callable[[Counters], Value]
 Read = Callable[[Scope, Period], Counters]
 ReadMany = Callable[[list[Scope], Period], dict[Scope, Counters]]
+
+
+def count_of(name: str) -> Formula:
+    """A count: the counter `name` itself."""
+    return lambda c: Value(c[name], None, c[name])
+
+
+def rate_of(num: str, den: str) -> Formula:
+    """A rate: counter `num` over counter `den`, in percent with two decimals (none when the
+    denominator is zero), rounded as the one-stop statistics round."""
+    return lambda c: Value(c[num], c[den], rate(c[num], c[den]))
 
 
 def register_counted(formulas: list[tuple[str, str, str, Literal["rate", "count"], Formula]], *,

@@ -5,7 +5,6 @@ for `tinhso indicators verify`."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any, Literal
 
 from django.db.models import Sum
@@ -13,9 +12,8 @@ from django.db.models import Sum
 from tinhso.documents.models import DocumentStatMonth
 from tinhso.documents.rollups import COUNTERS, doc_stats_recount
 from tinhso.indicators.periods import Period
-from tinhso.indicators.registry import Scope, Value
-from tinhso.indicators.sources._counted import Formula, register_counted
-from tinhso.onestop.stats import rate
+from tinhso.indicators.registry import Scope
+from tinhso.indicators.sources._counted import Formula, count_of, rate_of, register_counted
 
 Counters = dict[str, int]
 SOURCE = "documents"
@@ -65,28 +63,21 @@ def recount(scope: Scope, period: Period) -> Counters:
     return out
 
 
-def _count(name: str) -> Callable[[Counters], Value]:
-    return lambda c: Value(c[name], None, c[name])
-
-
-def _rate(num: str, den: str) -> Callable[[Counters], Value]:
-    return lambda c: Value(c[num], c[den], rate(c[num], c[den]))
-
 
 FORMULAS: list[tuple[str, str, str, Literal["rate", "count"], Formula]] = [
     ("documents.issued", "Số văn bản đi đã phát hành", "Outgoing documents issued", "count",
-     _count("issued")),
+     count_of("issued")),
     ("documents.personal_signature_rate",
      "Tỷ lệ văn bản đi có chữ ký số cá nhân của người có thẩm quyền",
      "Outgoing documents with the signer's personal digital signature", "rate",
-     _rate("personal_signed", "issued")),
+     rate_of("personal_signed", "issued")),
     ("documents.agency_signature_rate", "Tỷ lệ văn bản đi có chữ ký số của cơ quan",
      "Outgoing documents with the agency's digital signature", "rate",
-     _rate("agency_signed", "issued")),
+     rate_of("agency_signed", "issued")),
     ("documents.sent_online", "Số văn bản đi gửi trên môi trường mạng",
-     "Outgoing documents sent electronically", "count", _count("sent_online")),
+     "Outgoing documents sent electronically", "count", count_of("sent_online")),
     ("documents.received_online", "Số văn bản đến nhận trên môi trường mạng",
-     "Incoming documents received electronically", "count", _count("received_online")),
+     "Incoming documents received electronically", "count", count_of("received_online")),
 ]
 
 

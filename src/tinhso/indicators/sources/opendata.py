@@ -18,16 +18,14 @@ memory and written in batches, `opendata.usage`), and the datasets are the raw r
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from typing import Any, Literal
 
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from tinhso.indicators.periods import Period
-from tinhso.indicators.registry import Pillar, Scope, Value
-from tinhso.indicators.sources._counted import Formula, register_counted
-from tinhso.onestop.stats import rate
+from tinhso.indicators.registry import Pillar, Scope
+from tinhso.indicators.sources._counted import Formula, count_of, rate_of, register_counted
 from tinhso.opendata.models import (
     AccessLevel,
     Dataset,
@@ -106,24 +104,17 @@ def counters_many(scopes: list[Scope], period: Period) -> dict[Scope, Counters]:
     return out
 
 
-def _count(name: str) -> Callable[[Counters], Value]:
-    return lambda c: Value(c[name], None, c[name])
-
-
-def _rate(num: str, den: str) -> Callable[[Counters], Value]:
-    return lambda c: Value(c[num], c[den], rate(c[num], c[den]))
-
 
 FORMULAS: list[tuple[str, str, str, Literal["rate", "count"], Formula]] = [
     ("opendata.datasets", "Số bộ dữ liệu mở đã công bố", "Open datasets published", "count",
-     _count("datasets")),
+     count_of("datasets")),
     ("opendata.fresh_rate", "Tỷ lệ bộ dữ liệu mở được cập nhật đúng tần suất",
-     "Open datasets up to date against their frequency", "rate", _rate("fresh", "datasets")),
-    ("opendata.views", "Số lượt xem dữ liệu mở", "Open data views", "count", _count("views")),
+     "Open datasets up to date against their frequency", "rate", rate_of("fresh", "datasets")),
+    ("opendata.views", "Số lượt xem dữ liệu mở", "Open data views", "count", count_of("views")),
     ("opendata.downloads", "Số lượt tải dữ liệu mở", "Open data downloads", "count",
-     _count("downloads")),
+     count_of("downloads")),
     ("opendata.api_calls", "Số lượt gọi API dữ liệu mở", "Open data API calls", "count",
-     _count("api_calls")),
+     count_of("api_calls")),
 ]
 
 

@@ -6,6 +6,7 @@ found" (`selectors.owned_dataset`), and nothing is written."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -81,23 +82,10 @@ def dataset_new(request: HttpRequest) -> HttpResponse:
     if not agencies:
         return _forbidden(request)
     form = DatasetForm(request.POST or None, agencies=agencies, initial={"access_level": "open"})
-    if request.method == "POST" and form.is_valid():
-        state = State.DRAFT if request.POST.get("state") == State.DRAFT else State.ACTIVE
-        try:
-            ds = services.dataset_create(actor=user, data={**form.data_dict(), "state": state})
-        except NotAllowed as e:
-            return _forbidden(request, e.message)
-        except DomainError as e:
-            add_domain_errors(form, e)
-        else:
-            messages.success(request, _("Đã tạo bộ dữ liệu."))
-            return _to_dataset(ds)
-    return render(
-        request,
-        "opendata/pages/publish/dataset_form.html",
-        {"form": form, "ds": None},
-        status=422 if form.errors else 200,
-    )
+    state = State.DRAFT if request.POST.get("state") == State.DRAFT else State.ACTIVE
+    return _dataset_form(request, form, None, _("Đã tạo bộ dữ liệu."),
+                         lambda data: services.dataset_create(
+                             actor=user, data={**data, "state": state}))
 
 
 @login_required
@@ -110,22 +98,27 @@ def dataset_edit(request: HttpRequest, name: str) -> HttpResponse:
     form = DatasetForm(
         request.POST or None, agencies=_agencies(user), initial=DatasetForm.initial_of(ds)
     )
+    return _dataset_form(request, form, ds, _("Đã lưu thay đổi."),
+                         lambda data: services.dataset_patch(
+                             actor=user, data={**data, "id": str(ds.pk)}))
+
+
+def _dataset_form(request: HttpRequest, form: DatasetForm, ds: Any, done: str,
+                  save: Callable[[dict[str, Any]], Any]) -> HttpResponse:
+    """The dataset form's round: on a valid POST, `save` (a service) the form's data; its
+    field errors go back on the form (422), a refusal is a 403 page."""
     if request.method == "POST" and form.is_valid():
         try:
-            ds = services.dataset_patch(actor=user, data={**form.data_dict(), "id": str(ds.pk)})
+            saved = save(form.data_dict())
         except NotAllowed as e:
             return _forbidden(request, e.message)
         except DomainError as e:
             add_domain_errors(form, e)
         else:
-            messages.success(request, _("Đã lưu thay đổi."))
-            return _to_dataset(ds)
-    return render(
-        request,
-        "opendata/pages/publish/dataset_form.html",
-        {"form": form, "ds": ds},
-        status=422 if form.errors else 200,
-    )
+            messages.success(request, done)
+            return _to_dataset(saved)
+    return render(request, "opendata/pages/publish/dataset_form.html",
+                  {"form": form, "ds": ds}, status=422 if form.errors else 200)
 
 
 @login_required
