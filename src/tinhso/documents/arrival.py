@@ -30,19 +30,38 @@ def arrival_check(doc: Document, at: dt.datetime) -> dict[str, Any]:
 
 
 def _check(doc: Document, at: dt.datetime) -> dict[str, Any]:
-    from tinhso.signing.verification import pdf_verify
-
     base: dict[str, Any] = {"checked_at": at.isoformat()}
     row = DocumentFile.objects.filter(document=doc, kind=DocumentFile.Kind.AGENCY).first()
     if row is None:
         return {**base, "status": "unsigned", "ok": False,
                 "summary": _("Văn bản đến không có tệp mang chữ ký số của cơ quan ban hành.")}
     try:
-        verdict = pdf_verify(pdf_read(row.storage_path, row.sha256))
+        pdf = pdf_read(row.storage_path, row.sha256)
     except (DomainError, OSError) as exc:
-        message = getattr(exc, "message", "") or str(exc)
-        return {**base, "status": "unreadable", "ok": False,
-                "summary": _("Không kiểm tra được tệp đã ký: %(e)s") % {"e": message}}
+        return _unreadable(base, exc)
+    return pdf_check(pdf, at)
+
+
+def _unreadable(base: dict[str, Any], exc: Exception) -> dict[str, Any]:
+    message = getattr(exc, "message", "") or str(exc)
+    return {**base, "status": "unreadable", "ok": False,
+            "summary": _("Không kiểm tra được tệp đã ký: %(e)s") % {"e": message}}
+
+
+def pdf_check(pdf: bytes, at: dt.datetime) -> dict[str, Any]:
+    """The verdict on an agency-signed file's bytes, as kept (in Vietnamese)."""
+    with translation.override("vi"):
+        return _verdict(pdf, at)
+
+
+def _verdict(pdf: bytes, at: dt.datetime) -> dict[str, Any]:
+    from tinhso.signing.verification import pdf_verify
+
+    base: dict[str, Any] = {"checked_at": at.isoformat()}
+    try:
+        verdict = pdf_verify(pdf)
+    except (DomainError, OSError) as exc:
+        return _unreadable(base, exc)
     return {
         **base, "status": verdict.status, "ok": verdict.ok, "summary": str(verdict.summary),
         "reasons": [str(r) for r in verdict.reasons],

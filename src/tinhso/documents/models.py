@@ -65,7 +65,7 @@ class Document(models.Model):
     registered_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     # Subject, notation and body folded ("Quyết định" -> "quyet dinh") for diacritics-insensitive
-    # search; a trigram index serves it on PostgreSQL (migration 0002).
+    # search; a trigram index led by the agency serves it on PostgreSQL (migration 0007).
     search_folded = models.TextField(editable=False, default="")
 
     class Meta:
@@ -194,6 +194,9 @@ class IncomingRecord(models.Model):
     # The signatures as checked when the document arrived (`documents.arrival`), kept: what the
     # clerk saw then, whatever later happens to the certificates.
     verification = models.JSONField(_("kiểm tra chữ ký khi đến"), default=dict, blank=True)
+    # The document's `search_folded` as it arrived (a sent document's text no longer changes),
+    # so the incoming register searches its own rows by agency (index of migration 0007).
+    search_folded = models.TextField(editable=False, default="")
 
     class Meta:
         verbose_name = _("văn bản đến")
@@ -223,7 +226,9 @@ class DocumentFile(models.Model):
     document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="files",
                                  db_index=False)  # led by document_file_kind
     kind = models.CharField(max_length=12, choices=Kind.choices)
-    storage_path = models.CharField(max_length=255, unique=True)
+    # Not unique: the demo's documents share a few signed template files (`documents.demo`);
+    # each real document's files are its own.
+    storage_path = models.CharField(max_length=255)
     sha256 = models.CharField(max_length=64)
     size = models.PositiveIntegerField()
     certificate_serial = models.CharField(max_length=40, blank=True)

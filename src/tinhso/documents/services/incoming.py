@@ -55,7 +55,7 @@ def incoming_receive(*, document: Document, agency: Agency, actor: Any,
     rec = IncomingRecord.objects.create(
         province_code=agency.province_code, agency=agency, document=document, year=year,
         number=next_number(agency, Register.INCOMING, year), arrived_at=at,
-        verification=verification or {},
+        verification=verification or {}, search_folded=document.search_folded,
     )
     record_event(document, actor=actor, action="incoming.receive", at=at, from_status="",
            to_status=rec.status, agency_id=agency.pk, audit_obj=rec, first=True,

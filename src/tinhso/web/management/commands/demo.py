@@ -18,6 +18,7 @@ from tinhso.accounts.models import User
 from tinhso.catalog.demo import load_catalog
 from tinhso.directory.demo import demo_agency_roles, load_agencies
 from tinhso.directory.services import units_import
+from tinhso.documents.demo import expected_documents, load_documents
 from tinhso.onestop.demo import expected_dossiers, load_dossiers
 from tinhso.opendata.demo import load_datasets
 from tinhso.signing.demo import load_certificates
@@ -35,8 +36,11 @@ class Command(BaseCommand):
                                  "0 = không nạp (mặc định 0,01)")
         parser.add_argument("--year", type=int, default=None,
                             help="một năm dương lịch (mặc định: 365 ngày gần nhất)")
+        parser.add_argument("--document-scale", type=float, default=None,
+                            help="văn bản mẫu: 1.0 = một năm như báo cáo (~3.436.164 văn bản); "
+                                 "0 = không nạp (mặc định: --scale / 10)")
         parser.add_argument("--replace", action="store_true",
-                            help="xóa hồ sơ mẫu cũ trong khoảng thời gian rồi nạp lại")
+                            help="xóa hồ sơ và văn bản mẫu cũ trong khoảng thời gian rồi nạp lại")
 
     def handle(self, *args: Any, **options: Any) -> None:
         started = time.monotonic()
@@ -76,6 +80,19 @@ class Command(BaseCommand):
                     load_dossiers(province_code=province, year=options["year"],
                                   scale=options["scale"], replace=options["replace"],
                                   progress=dossier_bar.update)
+                except ValueError as exc:
+                    raise CommandError(str(exc)) from exc
+
+        document_scale = options["document_scale"]
+        if document_scale is None:
+            document_scale = options["scale"] / 10
+        if document_scale > 0:
+            with tqdm(total=expected_documents(document_scale), desc="Văn bản mẫu",
+                      unit=" văn bản", disable=not show) as document_bar:
+                try:
+                    load_documents(province_code=province, year=options["year"],
+                                   scale=document_scale, replace=options["replace"],
+                                   progress=document_bar.update)
                 except ValueError as exc:
                     raise CommandError(str(exc)) from exc
 
