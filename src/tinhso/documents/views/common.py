@@ -3,6 +3,7 @@ page, words for the history's steps, and a file's signatures checked for the pag
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
@@ -10,7 +11,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from tinhso.core.errors import DomainError, NotFound
+from tinhso.core.errors import DomainError, NotAllowed, NotFound
 from tinhso.documents import selectors
 from tinhso.documents.files import pdf_read
 from tinhso.documents.models import Document, DocumentFile, IncomingRecord
@@ -93,3 +94,22 @@ def signatures_of(files: list[DocumentFile]) -> Any:
         return pdf_verify(pdf_read(latest.storage_path, latest.sha256))
     except (DomainError, OSError):
         return None
+
+
+def step_refused(request: HttpRequest, exc: DomainError, *, template: str,
+                 context: Callable[..., dict[str, Any]], step: str, title: str,
+                 posted: dict[str, str], conflict: Any) -> HttpResponse:
+    """The page again after the services refused a step: 403 for a refusal, 409 with the
+    page's current state when the record moved on meanwhile (`conflict` says so), else the
+    step's errors under it with the error's own 4xx. `context(**extra)` builds the page's
+    context from a fresh read."""
+    from tinhso.documents.services import Conflict
+
+    if isinstance(exc, NotAllowed):
+        return forbidden(request, exc)
+    if isinstance(exc, Conflict):
+        return render(request, template, context(page_error=conflict), status=409)
+    errors = [e.message for e in exc.errors] or [exc.message]
+    status = exc.status if 400 <= exc.status < 500 else 422
+    return render(request, template,
+                  context(errors={step: errors}, error_step=title, posted=posted), status=status)

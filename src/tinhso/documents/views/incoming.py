@@ -17,14 +17,19 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from tinhso.core.calendar import calendar_for_province
-from tinhso.core.errors import DomainError, NotAllowed
+from tinhso.core.errors import DomainError
 from tinhso.directory.permissions import can
 from tinhso.documents import selectors, services
 from tinhso.documents.deadlines import registration_warning
 from tinhso.documents.forms import ActionForm
 from tinhso.documents.kinds import IncomingStatus as S
 from tinhso.documents.models import IncomingRecord
-from tinhso.documents.views.common import forbidden, get_incoming, signatures_of, step_label
+from tinhso.documents.views.common import (
+    get_incoming,
+    signatures_of,
+    step_label,
+    step_refused,
+)
 
 CONFLICT = gettext_lazy(
     "Văn bản đến đã được người khác xử lý hoặc đã chuyển sang bước khác; "
@@ -199,30 +204,11 @@ def incoming_action(request: HttpRequest, pk: int) -> HttpResponse:
         )
     try:
         _run(name, rec, user, form)
-    except NotAllowed as exc:
-        return forbidden(request, exc)
-    except services.Conflict:
-        return render(
-            request,
-            "documents/pages/incoming.html",
-            _context(request, get_incoming(user, pk), page_error=CONFLICT),
-            status=409,
-        )
     except DomainError as exc:
-        errors = [e.message for e in exc.errors] or [exc.message]
-        status = exc.status if 400 <= exc.status < 500 else 422
-        return render(
-            request,
-            "documents/pages/incoming.html",
-            _context(
-                request,
-                get_incoming(user, pk),
-                errors={name: errors},
-                error_step=STEPS[name].title,
-                posted=posted,
-            ),
-            status=status,
-        )
+        return step_refused(
+            request, exc, template="documents/pages/incoming.html",
+            context=lambda **extra: _context(request, get_incoming(user, pk), **extra),
+            step=name, title=STEPS[name].title, posted=posted, conflict=CONFLICT)
     if name == "register":
         messages.success(
             request,

@@ -34,6 +34,7 @@ from tinhso.documents.views.common import (
     revision_of,
     signatures_of,
     step_label,
+    step_refused,
 )
 
 CONFLICT = gettext_lazy(
@@ -224,30 +225,11 @@ def document_action(request: HttpRequest, pk: int) -> HttpResponse:
     text = form.cleaned_data["text"] or ""
     try:
         done = _run(name, doc, user, text, form.cleaned_data["revision"])
-    except NotAllowed as exc:
-        return forbidden(request, exc)
-    except services.Conflict:
-        return render(
-            request,
-            "documents/pages/document.html",
-            _context(request, get_document(user, pk), page_error=CONFLICT),
-            status=409,
-        )
     except DomainError as exc:
-        errors = [e.message for e in exc.errors] or [exc.message]
-        status = exc.status if 400 <= exc.status < 500 else 422
-        return render(
-            request,
-            "documents/pages/document.html",
-            _context(
-                request,
-                get_document(user, pk),
-                errors={name: errors},
-                error_step=STEPS[name].title,
-                posted={name: text},
-            ),
-            status=status,
-        )
+        return step_refused(
+            request, exc, template="documents/pages/document.html",
+            context=lambda **extra: _context(request, get_document(user, pk), **extra),
+            step=name, title=STEPS[name].title, posted={name: text}, conflict=CONFLICT)
     if name == "register":
         messages.success(
             request,
