@@ -34,7 +34,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import Count, QuerySet
 
 from tinhso.directory.models import Agency
@@ -333,8 +333,3 @@ def facet_counts(matched: QuerySet[Dataset], fields: tuple[str, ...], limit: int
     bits = matched_bits(matched)
     return bits.bit_count(), _from_index(index, bits, fields, limit, mincount)
 
-
-@transaction.atomic
-def rebuild_everywhere() -> int:
-    """`tinhso opendata facets --rebuild`: restamp every dataset so every process rebuilds."""
-    return touch_all()
