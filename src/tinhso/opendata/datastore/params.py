@@ -165,7 +165,14 @@ def parse_q(
 ) -> tuple[tuple[str, ...], dict[str, tuple[str, ...]]]:
     """q as a string (every word somewhere in the row) or a dict (words per column); words
     match without regard to case or tone marks ("ha noi" finds "Hà Nội")."""
-    value = _decoded(value) if isinstance(value, str) and value.startswith("{") else value
+    if isinstance(value, str) and value.startswith("{"):
+        # CKAN's unicode_or_json_validator: a JSON object, else the text as it is ("{" alone
+        # is a word to search, not an error)
+        try:
+            decoded = json.loads(value)
+        except ValueError:
+            decoded = value
+        value = decoded if isinstance(decoded, dict) else value
     if value is None or value == "":
         return (), {}
     if isinstance(value, dict):

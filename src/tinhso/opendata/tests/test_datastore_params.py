@@ -112,6 +112,7 @@ def test_sort_and_q_examples():
     assert parse_sort('"a,b" desc', COLUMNS) == (("a,b", True),)
     assert parse_q("Hà  NỘI", COLUMNS) == (("ha", "noi"), {})
     assert parse_q('{"xa": "Đồng"}', COLUMNS) == ((), {"xa": ("dong",)})
+    assert parse_q("{ha noi", COLUMNS) == (("{ha", "noi"), {})  # not JSON: words, as CKAN
     for bad in ("xa;drop", "xa,,_id", '"xa', "xa sideways", "_full_text"):
         with pytest.raises(ParamError):
             parse_sort(bad, COLUMNS)
