@@ -120,6 +120,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         }
     )
     DATABASES["default"]["TEST"] = {"NAME": ""}  # in memory
+# The hottest statements (a submission's rows, the API token lookup) are prepared once per
+# connection on PostgreSQL (core.onetrip). Off behind a transaction-mode pooler (PgBouncer).
+TINHSO_DB_PREPARE = env_bool("TINHSO_DB_PREPARE", True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

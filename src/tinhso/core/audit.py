@@ -62,9 +62,6 @@ def audit_record(
         object_type, object_id = object_ref(obj)
     if not object_type:
         raise ValueError("audit_record needs obj or object_type")
-    data = json.loads(json.dumps(data or {}, default=str))  # what the database will give back
-    actor_id = getattr(actor, "pk", None) if actor is not None and actor.is_authenticated else None
-    actor_label = actor.get_username() if actor_id else ""
     last = None if first else (
         AuditEvent.objects.select_for_update()
         .filter(object_type=object_type, object_id=object_id)
@@ -72,12 +69,28 @@ def audit_record(
         .values_list("seq", "hash")
         .first()
     )
-    seq, prev_hash = (last[0] + 1, last[1]) if last else (1, "")
+    event = audit_row(actor=actor, action=action, object_type=object_type, object_id=object_id,
+                      data=data, ip=ip, after=last)
+    event.save(force_insert=True)
+    return event
+
+
+def audit_row(*, actor: Any, action: str, obj: models.Model | None = None,
+              object_type: str = "", object_id: str = "", data: dict[str, Any] | None = None,
+              ip: str | None = None, after: tuple[int, str] | None = None) -> AuditEvent:
+    """The event `audit_record` would append, unsaved, for a caller that writes it with
+    others (`core.onetrip`): `after` is the chain's last (seq, hash), None for a new object."""
+    if obj is not None:
+        object_type, object_id = object_ref(obj)
+    data = json.loads(json.dumps(data or {}, default=str))  # what the database will give back
+    actor_id = getattr(actor, "pk", None) if actor is not None and actor.is_authenticated else None
+    actor_label = actor.get_username() if actor_id else ""
+    seq, prev_hash = (after[0] + 1, after[1]) if after else (1, "")
     at = timezone.now()
     digest = _digest(at=at, actor_id=actor_id, actor_label=actor_label, action=action,
                      object_type=object_type, object_id=object_id, seq=seq, data=data, ip=ip,
                      prev_hash=prev_hash)
-    return AuditEvent.objects.create(
+    return AuditEvent(
         at=at, actor_id=actor_id, actor_label=actor_label, action=action,
         object_type=object_type, object_id=object_id, seq=seq, data=data, ip=ip,
         prev_hash=prev_hash, hash=digest,

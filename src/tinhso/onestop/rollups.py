@@ -32,6 +32,7 @@ from django.db import connection, transaction
 from django.db.models import Count, F, Field, Max, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate, TruncMonth
 
+from tinhso.core.onetrip import Trip
 from tinhso.onestop.models import (
     Dossier,
     DossierEvent,
@@ -57,9 +58,11 @@ def _online_level(dossier: Dossier) -> str:
     return dossier.version.online_level
 
 
-def rollup_bump_many(dossier: Dossier, counts: dict[str, int], at: dt.datetime) -> None:
+def rollup_bump_many(dossier: Dossier, counts: dict[str, int], at: dt.datetime, *,
+                     trip: Trip | None = None) -> None:
     """Add `counts` ({counter: n}) to the dossier's rollup row for the day of `at` (an upsert;
-    call inside the transition's transaction)."""
+    call inside the transition's transaction). With `trip`, the three upserts go with the
+    trip's other statements."""
     if not counts:
         return
     for name in counts:
@@ -80,6 +83,10 @@ def rollup_bump_many(dossier: Dossier, counts: dict[str, int], at: dt.datetime) 
         _upsert(DossierStatAgencyDay, {"day": day, **summary_key}, counts,
                 dossier.province_code),
     ]
+    if trip is not None:
+        for sql, values in statements:
+            trip.execute(sql, values)
+        return
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # Django's psycopg cursor binds on the client, so the three go in one round trip.

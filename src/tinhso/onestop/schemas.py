@@ -8,7 +8,7 @@ from typing import Literal
 from ninja import Field, Schema
 from pydantic import ConfigDict
 
-from tinhso.core.schemas import ProblemOut
+from tinhso.core.schemas import Out, ProblemOut
 from tinhso.onestop.selectors import QUEUES
 from tinhso.onestop.services import ACTIONS
 
@@ -20,29 +20,29 @@ ActionName = Literal[ACTION_NAMES]  # type: ignore[valid-type]
 QueueName = Literal[QUEUES]  # type: ignore[valid-type]
 
 
-class StatusOut(Schema):
+class StatusOut(Out):
     code: int = Field(description="Mã trạng thái 1..10 (theo Cổng DVCQG)")
     label: str
     dvcqg: str = Field(description="Chuỗi trạng thái trao đổi với Cổng DVCQG")
 
 
-class ChannelOut(Schema):
+class ChannelOut(Out):
     code: int = Field(description="1 trực tiếp, 2 trực tuyến, 3 bưu chính")
     label: str
 
 
-class AgencyRef(Schema):
+class AgencyRef(Out):
     code: str
     name: str
 
 
-class ProcedureRef(Schema):
+class ProcedureRef(Out):
     code: str
     name: str
     version: int
 
 
-class DossierSummary(Schema):
+class DossierSummary(Out):
     code: str
     status: StatusOut
     revision: int
@@ -61,7 +61,7 @@ class DossierSummary(Schema):
     timeliness: str = Field(description="early | on_time | late, hoặc rỗng khi chưa có kết quả")
 
 
-class DossierPage(Schema):
+class DossierPage(Out):
     count: int
     page: int
     page_size: int
@@ -69,7 +69,7 @@ class DossierPage(Schema):
     results: list[DossierSummary]
 
 
-class ApplicantOut(Schema):
+class ApplicantOut(Out):
     name: str
     id_number: str
     address: str
@@ -77,7 +77,7 @@ class ApplicantOut(Schema):
     email: str
 
 
-class FileOut(Schema):
+class FileOut(Out):
     id: int
     name: str
     kind: str
@@ -90,7 +90,7 @@ class FileOut(Schema):
     download_url: str
 
 
-class EventOut(Schema):
+class EventOut(Out):
     at: dt.datetime
     action: str
     from_status: int | None
@@ -100,7 +100,7 @@ class EventOut(Schema):
     comment: str
 
 
-class HandoverOut(Schema):
+class HandoverOut(Out):
     step: int
     step_name: str
     from_agency: AgencyRef
@@ -114,7 +114,7 @@ class HandoverOut(Schema):
     timeliness: str
 
 
-class AllowedAction(Schema):
+class AllowedAction(Out):
     name: str
     requires: list[str] = Field(description="Trường bắt buộc khi gửi thao tác này")
     accepts: list[str] = Field(description="Trường có thể gửi thêm")

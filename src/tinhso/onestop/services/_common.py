@@ -167,18 +167,23 @@ def _lock(dossier: Dossier, expected_revision: int | None,
     return d
 
 
-def _outbox(d: Dossier, at: dt.datetime) -> None:
+def _outbox(d: Dossier, at: dt.datetime, *, save: bool = True) -> OutboxMessage:
+    """The national portal's message about `d`'s new status (saved unless `save=False`, for a
+    caller that writes it with others)."""
     if settings.TINHSO_NATIONAL_PORTAL_URL:
         # Without an endpoint the messages wait in the outbox (`tinhso outbox deliver` sends
         # the backlog once one is configured): no task to queue on every transition.
         transaction.on_commit(_deliver_soon)
-    OutboxMessage.objects.create(
+    message = OutboxMessage(
         dossier=d, province_code=d.province_code, created_at=at, next_attempt_at=at,
         payload={
             "code": d.code, "status": int(d.status), "dvcqg_status": DVCQG_STRINGS[Status(d.status)],
             "at": at.isoformat(), "agency": d.agency.code, "procedure": d.procedure.code,
         },
     )
+    if save:
+        message.save(force_insert=True)
+    return message
 
 
 def _deliver_soon() -> None:

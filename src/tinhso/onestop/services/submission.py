@@ -20,8 +20,9 @@ from django.utils.translation import gettext as _
 from tinhso.accounts.identity import IdentityError, normalize_tax_code, parse_citizen_id
 from tinhso.catalog.models import GovernmentLevel, OnlineLevel, ProcedureVersion
 from tinhso.catalog.selectors import current_version_cached
-from tinhso.core.audit import audit_record
+from tinhso.core.audit import audit_row
 from tinhso.core.errors import DomainError, NotAllowed
+from tinhso.core.onetrip import Trip
 from tinhso.directory.models import AdminUnit, Agency, Role
 from tinhso.directory.permissions import can
 from tinhso.onestop import files as filestore
@@ -297,18 +298,11 @@ def _create(*, actor: Any, version: ProcedureVersion, channel: Channel, applican
         current_role=Role.ONESTOP_OFFICER, submitted_at=at, fee_total=fee_total,
         idempotency_key=key, submitted_by=actor, **fields,
     )
-    d.save()
-    event = DossierEvent.objects.create(
+    event = DossierEvent(
         dossier=d, province_code=d.province_code, at=at, actor=actor,
         actor_name=_actor_name(actor), agency=receiving, action="submit", from_status=None,
         to_status=Status.SUBMITTED, data={"channel": int(channel)},
     )
-    audit_record(actor=actor, action="dossier.submit", obj=d,
-                 data={"code": d.code, "procedure": version.procedure.code,
-                       "channel": int(channel), "files": len(written) + len(reused)},
-                 first=True)
-    rollup_bump_many(d, {"submitted": 1}, at)
-    _outbox(d, at)
     rows = [filestore.file_row(dossier=d, written=w, kind=DossierFile.Kind.COMPONENT,
                                actor=actor, at=at, save=False) for w in written]
     for (document_id, source), rel in reused:
@@ -319,7 +313,16 @@ def _create(*, actor: Any, version: ProcedureVersion, channel: Channel, applican
             sha256=source.sha256, storage_path=rel, uploaded_at=at, uploaded_by=actor,
             is_digitized=True, reused_from=source,
         ))
-    DossierFile.objects.bulk_create(rows)
+    # Every row of a new dossier in one round trip on PostgreSQL (core.onetrip): keys first,
+    # then the rows that refer to them.
+    with Trip() as trip:
+        trip.reserve(d, event, *rows)
+        trip.insert(d, event)
+        trip.insert(audit_row(actor=actor, action="dossier.submit", obj=d,
+                              data={"code": d.code, "procedure": version.procedure.code,
+                                    "channel": int(channel), "files": len(written) + len(reused)}))
+        rollup_bump_many(d, {"submitted": 1}, at, trip=trip)
+        trip.insert(_outbox(d, at, save=False), *rows)
     if channel == Channel.IN_PERSON:
         _receive(d, actor=actor, at=at, comment="")
         return Submission(d, created=True)  # receiving wrote more: readers read them back

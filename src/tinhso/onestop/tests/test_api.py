@@ -104,7 +104,8 @@ def test_an_online_submission_costs_a_fixed_small_number_of_queries(client):
     statements = [q["sql"] for q in queries
                   if not q["sql"].startswith(("SAVEPOINT", "RELEASE", "BEGIN", "COMMIT"))]
     assert len(statements) <= 16, "\n".join(q[:120] for q in statements)
-    assert sum(q.startswith('INSERT INTO "onestop_dossierfile"') for q in statements) == 1
+    if connection.vendor == "postgresql":  # one round trip of rows (core.onetrip)
+        assert sum(q.startswith('INSERT INTO "onestop_dossierfile"') for q in statements) == 1
 
 
 def test_a_desk_officer_enters_an_in_person_dossier_which_is_received_at_once(client):
