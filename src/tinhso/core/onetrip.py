@@ -5,13 +5,15 @@ files).
 Through the ORM each of those rows is compiled to SQL, bound on the client and sent on its own:
 measured on a submission, that was about a third of its CPU (docs/benchmarks.md). A `Trip`
 instead builds each model's INSERT once per process and, on PostgreSQL, takes the rows' keys from
-their sequences up front (`reserve`), then sends every statement in one psycopg pipeline, bound
-on the server and prepared once per connection (PostgreSQL then skips parsing and planning
-them). On SQLite, which has neither sequences nor pipelines, each row is written when it is
+their sequences up front (`reserve`), then sends every row as one statement (a data-modifying
+`WITH` query each), bound on the server and prepared once per connection (PostgreSQL then skips
+parsing and planning it). On SQLite, which has no sequences, each row is written when it is
 added and gets its key back, so callers are written once for both.
 
-Only plain INSERTs of model instances (every concrete field, defaults and `auto_now` applied as
-the ORM would) and statements the caller writes; no signals are sent (our models have none), and
+The statements of one trip must not touch the same rows: on PostgreSQL they run as one
+statement and do not see each other's changes. Only plain INSERTs of model instances (every
+concrete field, defaults and `auto_now` applied as the ORM would) and statements the caller
+writes; no signals are sent (our models have none), and
 the caller owns the transaction: use it inside `transaction.atomic()`.
 
 Prepared statements are per connection; behind a transaction-mode connection pooler (PgBouncer)
@@ -66,14 +68,14 @@ class Trip:
     """Rows and statements sent together (see the module's docstring)."""
 
     def __init__(self) -> None:
-        self.pipelined = connection.vendor == "postgresql"
+        self.together = connection.vendor == "postgresql"
         self._steps: list[tuple[str, list[Any], models.Model | None]] = []
 
     def reserve(self, *objs: models.Model) -> None:
         """Give `objs` (not yet saved) their keys from their tables' sequences, in one query,
         so rows that refer to them can be built before anything is sent. On SQLite the keys
         come as each row is written."""
-        if not self.pipelined or not objs:
+        if not self.together or not objs:
             return
         q = connection.ops.quote_name
         sequences = []
@@ -81,9 +83,7 @@ class Trip:
             meta = obj._meta
             sequences.append(f"nextval(pg_get_serial_sequence('{q(meta.db_table)}', "
                              f"'{meta.pk.column}'))")
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT {', '.join(sequences)}")
-            keys = cursor.fetchone()
+        keys = fetch(f"SELECT {', '.join(sequences)}")[0]
         for obj, pk in zip(objs, keys, strict=True):
             obj.pk = pk
 
@@ -95,14 +95,14 @@ class Trip:
         while i < len(objs):
             obj = objs[i]
             group = [obj]
-            if self.pipelined and obj.pk is not None:
+            if self.together and obj.pk is not None:
                 while (i + len(group) < len(objs) and type(objs[i + len(group)]) is type(obj)
                        and objs[i + len(group)].pk is not None):
                     group.append(objs[i + len(group)])
             i += len(group)
             sql, fields = _insert_of(type(obj), with_pk=obj.pk is not None, rows=len(group))
             values = [v for row in group for v in _values(row, fields)]
-            if self.pipelined:
+            if self.together:
                 self._steps.append((sql, values, obj if obj.pk is None else None))
             else:
                 with connection.cursor() as cursor:
@@ -115,38 +115,29 @@ class Trip:
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
         """Run `sql` with the trip (one statement, `%s` placeholders)."""
-        if self.pipelined:
+        if self.together:
             self._steps.append((sql, list(params), None))
         else:
             with connection.cursor() as cursor:
                 cursor.execute(sql, params)
 
     def send(self) -> None:
-        """Send what was collected (PostgreSQL): one round trip; errors are raised as Django's
-        database errors (IntegrityError for a unique key, ...)."""
+        """Send what was collected (PostgreSQL) as one statement: each row or statement a
+        data-modifying `WITH` query of it, so the server gets one message, binds the values
+        and, prepared, neither parses nor plans it again. They see the same snapshot, which
+        rows inserted together need not (foreign keys are checked at commit). Errors are
+        raised as Django's database errors (IntegrityError for a unique key, ...)."""
         steps, self._steps = self._steps, []
         if not steps:
             return
-        import psycopg
-
-        connection.ensure_connection()
-        prepare = settings.TINHSO_DB_PREPARE or None
-        raw = connection.connection
-        keyed: list[tuple[models.Model, psycopg.Cursor[Any]]] = []
         for sql, params, _obj in steps:
             _logged(sql, params)
-        with connection.wrap_database_errors:
-            with raw.pipeline(), psycopg.Cursor(raw) as cursor:
-                for sql, params, obj in steps:
-                    if obj is None:
-                        cursor.execute(sql, params, prepare=prepare)
-                    else:  # its own cursor, to read its key after the pipeline's sync
-                        own = psycopg.Cursor(raw)
-                        own.execute(sql, params, prepare=prepare)
-                        keyed.append((obj, own))
-            for obj, own in keyed:
-                obj.pk = own.fetchall()[0][0]  # an INSERT ... RETURNING that did not fail
-                own.close()
+        shape = tuple((sql, obj is not None) for sql, _params, obj in steps)
+        params = [v for _sql, values, _obj in steps for v in values]
+        row = _run(_together(shape), params)[0]
+        keyed = [obj for _sql, _params, obj in steps if obj is not None]
+        for obj, pk in zip(keyed, row, strict=False):
+            obj.pk = pk
 
     def __enter__(self) -> Trip:
         return self
@@ -154,6 +145,37 @@ class Trip:
     def __exit__(self, kind: Any, value: Any, tb: Any) -> None:
         if kind is None:
             self.send()
+
+
+_TOGETHER: dict[tuple[tuple[str, bool], ...], str] = {}
+_NATIVE: dict[str, str] = {}
+
+
+def _together(shape: tuple[tuple[str, bool], ...]) -> str:
+    """One statement of the steps (their SQL, whether each returns a key), with PostgreSQL's
+    own `$n` placeholders; cached by shape (a submission has a handful)."""
+    sql = _TOGETHER.get(shape)
+    if sql is None:
+        # Our own statements and names; the values are bound by the server.
+        parts = ", ".join(f"s{i} AS ({step})" for i, (step, _keyed) in enumerate(shape))
+        keys = ", ".join(f"(SELECT * FROM s{i})"  # noqa: S608
+                         for i, (_s, keyed) in enumerate(shape) if keyed)
+        sql = _TOGETHER[shape] = _native(f"WITH {parts} SELECT {keys or '1'}")  # noqa: S608
+    return sql
+
+
+def _native(sql: str) -> str:
+    """`sql` with `$1`, `$2`, ... for its `%s` placeholders, as psycopg's RawCursor takes
+    them: a long statement is then not re-parsed for placeholders on every call (psycopg
+    caches that only for statements under 4 kB and 50 parameters)."""
+    native = _NATIVE.get(sql)
+    if native is None:
+        pieces = sql.split("%s")
+        if any("%" in piece for piece in pieces):
+            raise ValueError("only %s placeholders are expected")
+        native = pieces[0] + "".join(f"${i}{piece}" for i, piece in enumerate(pieces[1:], 1))
+        _NATIVE[sql] = native
+    return native
 
 
 def fetch(sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
@@ -164,12 +186,18 @@ def fetch(sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             return cursor.fetchall()
+    _logged(sql, params)
+    return _run(_native(sql), params)
+
+
+def _run(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+    """PostgreSQL: `sql` (with `$n` placeholders) bound on the server, prepared once per
+    connection."""
     import psycopg
 
     connection.ensure_connection()
     prepare = settings.TINHSO_DB_PREPARE or None
-    _logged(sql, params)
-    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
+    with connection.wrap_database_errors, psycopg.RawCursor(connection.connection) as cursor:
         cursor.execute(sql, params, prepare=prepare)
         return cursor.fetchall()
 

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from django.db import connection
 
+from tinhso.core.onetrip import fetch
 from tinhso.directory.models import Agency
 from tinhso.onestop.models import DayCounter
 
@@ -86,14 +87,13 @@ def next_sequence(agency: Agency, day: dt.date) -> int:
     inside a transaction."""
     q = connection.ops.quote_name
     table, last = q(DayCounter._meta.db_table), q("last")
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} ({q('agency_id')}, {q('day')}, {last}) VALUES (%s, %s, 1) "  # noqa: S608
-            f"ON CONFLICT ({q('agency_id')}, {q('day')}) DO UPDATE SET {last} = {table}.{last} + 1 "
-            f"RETURNING {last}",
-            [agency.pk, connection.ops.adapt_datefield_value(day)],
-        )
-        return int(cursor.fetchone()[0])
+    rows = fetch(  # prepared on PostgreSQL: this runs for every new dossier
+        f"INSERT INTO {table} ({q('agency_id')}, {q('day')}, {last}) VALUES (%s, %s, 1) "  # noqa: S608
+        f"ON CONFLICT ({q('agency_id')}, {q('day')}) DO UPDATE SET {last} = {table}.{last} + 1 "
+        f"RETURNING {last}",
+        [agency.pk, connection.ops.adapt_datefield_value(day)],
+    )
+    return int(rows[0][0])
 
 
 def next_dossier_code(agency: Agency, at: dt.datetime) -> str:

@@ -76,16 +76,20 @@ def test_audit_rows_written_with_a_trip_keep_the_chain_verifiable():
 
 
 def test_statements_of_a_trip_are_listed_with_the_queries():
+    earlier = _note(4, timezone.now())
+    earlier.save()
     note = _note(5, timezone.now())
     with CaptureQueriesContext(connection) as queries, transaction.atomic(), Trip() as trip:
         trip.reserve(note)
         trip.insert(note)
+        # another row than the trip's own (statements of a trip do not see each other's rows)
         trip.execute(f"UPDATE {Notification._meta.db_table} SET attempts = attempts + 1 "  # noqa: S608
-                     "WHERE id = %s", [note.pk])
+                     "WHERE id = %s", [earlier.pk])
     sql = [q["sql"] for q in queries]
     assert any(s.startswith(f'INSERT INTO "{Notification._meta.db_table}"') for s in sql)
     assert any(s.startswith(f"UPDATE {Notification._meta.db_table}") for s in sql)
-    assert Notification.objects.get(pk=note.pk).attempts == 1
+    assert Notification.objects.get(pk=earlier.pk).attempts == 1
+    assert Notification.objects.filter(pk=note.pk).exists()
 
 
 def test_fetch_reads_rows_with_parameters_bound():
