@@ -8,8 +8,15 @@ Prepares the database first (migrate, the demo province's agencies, then synthet
 to `--datasets`: 20 publishing agencies, 9 themes, 200 tags, 3 tags + 1 theme + 2 resources of
 CSV/XLSX/JSON/PDF each, 10% private to named agencies; bulk inserts, not timed; a second run
 reuses them), then times each case in process with Django's test client as an anonymous
-caller, after 2 warm-up requests, and prints median and p95. The numbers go to
+caller, after 2 warm-up requests, and prints median and p95 of the wall time, the median CPU
+time of this process (`time.process_time`: Python's share; PostgreSQL's is in its own
+processes) and the load average before and after each case (the machine may be shared).
+`--cases words` times only the word searches, `--cases all` everything. The numbers go to
 docs/benchmarks.md ("package_search").
+
+Each title draws 2 of the 12 phrases in WORDS and the notes a third, so a phrase is in ~25% of
+the datasets; "giao" (giáo dục, giao thông) and "nghiep" (nông nghiệp, doanh nghiệp) in ~46%;
+"so" and "du lieu" in every one (every title is "Dữ liệu ... số N").
 """
 
 from __future__ import annotations
@@ -31,6 +38,13 @@ CASES = {
                                           '"license_id"]'},
     "fq organization, no facets": {"rows": "100"},  # fq filled in with a real agency
     "harvest page start=5000": {"rows": "100", "start": "5000", "sort": "id asc"},
+}
+FACETS = '["organization","groups","tags","res_format","license_id"]'
+# Broad words (22-50% of the synthetic catalogue) and narrow ones, with facets and rows=100.
+WORD_CASES = {
+    f"q={q} + 5 facets": {"q": q, "rows": "100", "facet.field": FACETS}
+    for q in ("ho so", "dat dai", "giao duc", "giao", "nghiep", "du lieu dan so",
+              "dat dai y te giao thong", "bo-du-lieu-4242", "khong co gi")
 }
 FORMATS = ["CSV", "XLSX", "JSON", "PDF"]
 WORDS = ["hồ sơ", "đất đai", "dân số", "giáo dục", "y tế", "giao thông", "nông nghiệp",
@@ -108,11 +122,22 @@ def _load(n_wanted: int) -> None:
             cursor.execute("VACUUM ANALYZE")
 
 
+def _backend_cpu_ms(pid: int | None) -> float:
+    """CPU time used so far by the PostgreSQL backend `pid` (user + system), or 0."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except (OSError, TypeError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--datasets", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--cases", choices=("base", "words", "all"), default="all")
     args = parser.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tinhso.config.settings")
     import django
@@ -132,27 +157,44 @@ def main() -> None:
 
     first = Dataset.objects.select_related("owner_org").first()
     CASES["fq organization, no facets"]["fq"] = f"organization:{org_name(first.owner_org)}"
+    cases = {**(CASES if args.cases != "words" else {}),
+             **(WORD_CASES if args.cases != "base" else {})}
     client = Client()
     gc.freeze()  # as config/wsgi.py does after start-up
     print(f"python {sys.version.split()[0]} on {platform.machine()}, {os.cpu_count()} CPUs; "
           f"{connection.vendor}; {Dataset.objects.count():,} datasets; "
           f"load average {os.getloadavg()[0]:.1f}")
-    print("| case | median ms | p95 ms | count |")
-    print("|---|---:|---:|---:|")
-    for name, params in CASES.items():
-        times, count = [], None
+    backend = None
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            backend = cursor.fetchone()[0]
+    print("| case | median ms | p95 ms | Python CPU ms (median) | DB CPU ms (mean) | count "
+          "| load before/after |")
+    print("|---|---:|---:|---:|---:|---:|---|")
+    for name, params in cases.items():
+        times, cpu, count = [], [], None
+        load_before = os.getloadavg()[0]
+        db_cpu = 0.0
         for i in range(args.repeat + 2):
-            t = time.perf_counter()
+            if i == 2:
+                db_cpu = _backend_cpu_ms(backend)
+            t, c = time.perf_counter(), time.process_time()
             response = client.get("/api/3/action/package_search", params)
             elapsed = (time.perf_counter() - t) * 1000
+            used = (time.process_time() - c) * 1000
             if response.status_code != 200:
                 raise SystemExit(f"{name}: HTTP {response.status_code} {response.content[:300]!r}")
             count = response.json()["result"]["count"]
             if i >= 2:
                 times.append(elapsed)
+                cpu.append(used)
+        db_cpu = (_backend_cpu_ms(backend) - db_cpu) / len(times)
         times.sort()
         p95 = times[max(0, round(0.95 * len(times)) - 1)]
-        print(f"| {name} | {statistics.median(times):.1f} | {p95:.1f} | {count:,} |")
+        print(f"| {name} | {statistics.median(times):.1f} | {p95:.1f} | "
+              f"{statistics.median(cpu):.1f} | {db_cpu:.1f} | {count:,} | "
+              f"{load_before:.1f}/{os.getloadavg()[0]:.1f} |", flush=True)
 
 
 if __name__ == "__main__":

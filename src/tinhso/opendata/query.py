@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from tinhso.core.errors import DomainError
 from tinhso.core.text import fold
+from tinhso.opendata import fulltext
 from tinhso.opendata.dictize import agency_code
 from tinhso.opendata.models import AccessLevel, Dataset, Resource, State
 
@@ -98,6 +99,10 @@ def _id(v: str) -> Q:
 
 
 def _text(v: str) -> Q:
+    """Every word of `v`: whole words (`word*`: a prefix) through the full-text index on
+    PostgreSQL (`fulltext`), substrings of the folded text on SQLite."""
+    if fulltext.enabled():
+        return fulltext.words_q(v) or Q()
     cond = Q()
     for word in fold(re.sub(r'[\\+\-!(){}\[\]^"~*?:/]', " ", v)).split()[:MAX_WORDS]:
         cond &= Q(search_folded__contains=word)
@@ -105,8 +110,15 @@ def _text(v: str) -> Q:
 
 
 def _phrase(v: str) -> Q:
+    """The folded phrase as it is written, found in the folded text; on PostgreSQL the
+    full-text index first narrows to the datasets having its words."""
     folded = fold(v)
-    return Q(search_folded__contains=folded) if folded else Q()
+    if not folded:
+        return Q()
+    cond = Q(search_folded__contains=folded)
+    if fulltext.enabled():
+        cond = (fulltext.words_q(v, prefixes=False) or Q()) & cond
+    return cond
 
 
 def _capacity(v: str) -> Q:
@@ -201,6 +213,33 @@ def parse(expression: str) -> Q:
     for g in groups:
         out &= g
     return out
+
+
+def plain_words(expression: str) -> list[str] | None:
+    """The full-text lexemes of a `q` made only of plain words (joined by spaces or AND: what
+    a search box and most clients send), as `parse` ANDs them; None for anything else (a
+    field, OR, NOT, a sign, a phrase, a word that can never match), which only `parse` reads.
+    The facet index can then count the words from its cache of word bitmaps."""
+    text = expression.strip()
+    found: list[str] = []
+    pos = 0
+    while pos < len(text):
+        m = _TOKEN.match(text, pos)
+        if m is None or m.end() == pos:
+            return None
+        pos = m.end()
+        if m["op"] in ("AND", "&&"):
+            continue
+        term = m["term"]
+        if m["op"] or m["sign"] or m["field"] or term.startswith('"'):
+            return None
+        if term in ("*", "*:*"):
+            continue
+        lexemes = fulltext.lexemes(term)
+        if lexemes is None:
+            return None
+        found += [x for x in lexemes if x not in found]
+    return found
 
 
 SORT_FIELDS = {

@@ -1,7 +1,9 @@
 """Reads of the open data catalog, scoped by who asks (see `access`). A search page costs the
 same few queries however many datasets match or are shown: one count, one page, one per
 relation of the page, and the facets (`facets.py`: one query for the matched set's bitmap, one
-to name each facet's values)."""
+to name each facet's values). A `q` of plain words on PostgreSQL is counted from the facet
+index's word bitmaps (`fulltext`, `facets.facet_counts`): the database gives the bitmap of
+what the caller may see with the `fq`, the index the words'."""
 
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ from tinhso.core.errors import NotFound
 from tinhso.core.text import fold
 from tinhso.directory.models import Agency
 from tinhso.directory.permissions import agency_scope
+from tinhso.opendata import fulltext
 from tinhso.opendata.access import PUBLISH, VIEW_PRIVATE, valid_grants_q, visible_q
 from tinhso.opendata.dictize import agency_code, fetch_relations, with_relations
 from tinhso.opendata.facets import FacetItem, facet_counts
@@ -31,7 +34,7 @@ from tinhso.opendata.models import (
     State,
     Tag,
 )
-from tinhso.opendata.query import parse, parse_sort
+from tinhso.opendata.query import parse, parse_sort, plain_words
 
 MAX_ROWS = 1000
 
@@ -98,15 +101,17 @@ def dataset_names(*, limit: int | None, offset: int) -> list[str]:
 
 
 def dataset_search(user: Any, search: Search) -> SearchResult:
-    qs = datasets_visible_to(user, include_private=search.include_private,
-                             include_drafts=search.include_drafts)
-    qs = qs.filter(parse(search.q))
+    within = datasets_visible_to(user, include_private=search.include_private,
+                                 include_drafts=search.include_drafts)
     for fq in search.fq:
-        qs = qs.filter(parse(fq))
+        within = within.filter(parse(fq))
+    qs = within.filter(parse(search.q))
     order = parse_sort(search.sort)
     rows = max(0, min(search.rows, MAX_ROWS))
     limit = search.facet_limit if search.facet_limit >= 0 else 10_000
-    counted, facets = facet_counts(qs, search.facet_fields, limit, search.facet_mincount)
+    lexemes = plain_words(search.q) if fulltext.enabled() else None
+    counted, facets = facet_counts(qs, search.facet_fields, limit, search.facet_mincount,
+                                   words=(within, lexemes) if lexemes else None)
     count = qs.count() if counted is None else counted
     page = (fetch_relations(qs.order_by(*order)[search.start:search.start + rows])
             if rows and search.start < count else [])

@@ -51,7 +51,11 @@ def _searches() -> list[Search]:
     return [Search(facet_fields=FIELDS, rows=0),
             Search(q="so lieu", facet_fields=FIELDS, rows=5),
             Search(fq=("tags:the-1",), facet_fields=FIELDS, facet_limit=2),
-            Search(facet_fields=FIELDS, facet_mincount=3, include_private=True)]
+            Search(facet_fields=FIELDS, facet_mincount=3, include_private=True),
+            # words: on PostgreSQL, counted from the index's word bitmaps (`every_word`)
+            Search(q="the 3", facet_fields=("tags",), rows=0),
+            Search(q="lieu* AND the", rows=0, include_private=True),
+            Search(q="so", fq=('tags:"thẻ 1"',), facet_fields=("organization",), rows=0)]
 
 
 def _assert_same(users) -> None:
@@ -81,8 +85,11 @@ def _random_world(rng: random.Random):
     return owner, other, authors, made
 
 
+@pytest.mark.parametrize("every_word", [False, True])
 @pytest.mark.parametrize("seed", [1, 2, 3])
-def test_index_counts_what_the_database_counts_after_any_writes(seed):
+def test_index_counts_what_the_database_counts_after_any_writes(seed, every_word, monkeypatch):
+    if every_word:  # the words of every q from the word bitmaps, however few datasets match
+        monkeypatch.setattr(facets, "WORDS_DIRECT_BELOW", 0)
     rng = random.Random(seed)  # noqa: S311 - test data
     owner, other, authors, made = _random_world(rng)
     callers = [None, authors[owner], authors[other]]
