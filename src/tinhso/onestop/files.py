@@ -151,12 +151,14 @@ class Written:
         return media_root() / self.storage_path
 
 
-def file_write(upload: Upload, *, at: dt.datetime | None = None) -> Written:
-    """Write an upload atomically under MEDIA_ROOT/dossiers/<yyyy>/<mm>/; no database access."""
+def file_write(upload: Upload, *, at: dt.datetime | None = None, sync: bool = True) -> Written:
+    """Write an upload atomically under MEDIA_ROOT/dossiers/<yyyy>/<mm>/; no database access.
+    `sync=False`: see `core.storage.store`."""
     stored = store(
         upload.chunks(), folder=STORAGE_DIR, ext=upload.ext, at=at, limit=max_upload_bytes(),
         too_large=lambda: DomainError.for_field(
-            "files", _("Tệp “%(name)s” quá lớn.") % {"name": upload.name}, code="too_large"))
+            "files", _("Tệp “%(name)s” quá lớn.") % {"name": upload.name}, code="too_large"),
+        sync=sync)
     return Written(upload, stored.storage_path, stored.sha256, stored.size)
 
 

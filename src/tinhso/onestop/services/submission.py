@@ -23,6 +23,7 @@ from tinhso.catalog.selectors import current_version_cached
 from tinhso.core.audit import audit_row
 from tinhso.core.errors import DomainError, NotAllowed
 from tinhso.core.onetrip import Trip
+from tinhso.core.storage import Syncing
 from tinhso.directory.models import AdminUnit, Agency, Role
 from tinhso.directory.permissions import can
 from tinhso.onestop import files as filestore
@@ -253,7 +254,10 @@ def dossier_submit(
     linked: list[str] = []
     try:
         for upload in uploads:
-            written.append(filestore.file_write(upload, at=at))
+            written.append(filestore.file_write(upload, at=at, sync=False))
+        # The files reach the disk while the rows are written; they must be there before the
+        # rows that name them commit.
+        syncing = Syncing(w.absolute for w in written)
         for _doc, source in reused:
             linked.append(_link_reused(source))
         with transaction.atomic():
@@ -261,6 +265,7 @@ def dossier_submit(
                               fields=fields, form=form, receiving=receiving, key=key, unit=unit,
                               fee_total=fee_total, at=at, written=written,
                               reused=list(zip(reused, linked, strict=True)))
+            syncing.wait()
     except IntegrityError:
         _discard(written, linked)
         if key:

@@ -99,6 +99,29 @@ def test_a_failing_transaction_removes_the_files_it_wrote(media):
     assert stored_files(media) == []
 
 
+def test_the_files_are_on_disk_before_the_dossier_commits(media, monkeypatch):
+    """The files are fsynced beside the database work; a disk that fails them (EIO) fails
+    the submission: no dossier, no files."""
+    from tinhso.core import storage
+
+    synced: list[Path] = []
+    real = storage._fsync
+    monkeypatch.setattr(storage, "_fsync", lambda path: (real(path), synced.append(path)))
+    made = _submit(make_world())
+    assert sorted(synced) == sorted(media / f.storage_path for f in made.dossier.files.all())
+
+    def failing(path: Path) -> None:
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(storage, "_fsync", failing)
+    before = set(stored_files(media))
+    w = make_world()
+    with pytest.raises(OSError):
+        _submit(w)
+    assert Dossier.objects.filter(applicant=w.citizen).count() == 0
+    assert set(stored_files(media)) == before
+
+
 def test_a_bad_id_number_is_named():
     w = make_world()
     other = UserFactory(kind="citizen", citizen_id=None)
