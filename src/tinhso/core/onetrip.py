@@ -22,6 +22,7 @@ they must be off: `TINHSO_DB_PREPARE=false` in the environment.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
@@ -51,7 +52,7 @@ def _insert_of(model: type[models.Model], *, with_pk: bool, rows: int = 1,
     return found
 
 
-def _values(obj: models.Model, fields: Sequence[Any]) -> list[Any]:
+def _values(obj: models.Model, fields: tuple[Any, ...]) -> list[Any]:
     # A foreign key set from an object that had no key yet (SQLite writes as it goes): take
     # the key the object has now, as Model.save() does.
     f: Any
@@ -61,7 +62,49 @@ def _values(obj: models.Model, fields: Sequence[Any]) -> list[Any]:
             if related is not None:
                 setattr(obj, f.attname, related.pk)
     db = connections[DEFAULT_DB_ALIAS]  # not the proxy: each field asks it for its operations
-    return [f.get_db_prep_save(f.pre_save(obj, True), db) for f in fields]
+    out = []
+    for f, plain in _plan(db.vendor, fields):
+        value = getattr(obj, f.attname)
+        if value is None or type(value) not in plain \
+                or (type(value) is dt.datetime and value.tzinfo is None):  # made aware there
+            value = f.get_db_prep_save(f.pre_save(obj, True), db)
+        out.append(value)
+    return out
+
+
+_PLANS: dict[tuple[str, tuple[Any, ...]], list[tuple[Any, tuple[type, ...]]]] = {}
+
+
+def _plan(vendor: str, fields: tuple[Any, ...]) -> list[tuple[Any, tuple[type, ...]]]:
+    """For each field, the value types PostgreSQL takes as they are (what Django's
+    `get_db_prep_save` would return unchanged: a str for a text column, an int for an integer
+    or a key, a bool, an aware datetime, a date); any other value, a None, a JSON field or a
+    field filled on save (`auto_now`) goes through `get_db_prep_save`. Measured: the full path
+    was 12% of a submission's CPU."""
+    plan = _PLANS.get((vendor, fields))
+    if plan is None:
+        plan = []
+        for f in fields:
+            plain: tuple[type, ...] = ()
+            if vendor == "postgresql" and not getattr(f, "auto_now", False) \
+                    and not getattr(f, "auto_now_add", False):
+                target = f.target_field if f.is_relation else f
+                if isinstance(target, models.JSONField):
+                    plain = ()
+                elif isinstance(target, models.CharField | models.TextField):
+                    plain = (str,)
+                elif isinstance(target, models.BooleanField):
+                    plain = (bool,)
+                elif isinstance(target, models.IntegerField | models.AutoField
+                                | models.BigAutoField | models.SmallAutoField):
+                    plain = (int,)
+                elif isinstance(target, models.DateTimeField):
+                    plain = (dt.datetime,)
+                elif isinstance(target, models.DateField):
+                    plain = (dt.date,)
+            plan.append((f, plain))
+        _PLANS[(vendor, fields)] = plan
+    return plan
 
 
 class Trip:
