@@ -69,8 +69,14 @@ def problem(request: HttpRequest, status: int, title: str, detail: str = "",
 
 
 def _field_name(loc: list[Any]) -> str:
-    # ninja's locations start with where the value came from ("query", "body", "path").
-    parts = [str(p) for p in loc if p not in ("query", "body", "path", "form", "file", "payload")]
+    # ninja's locations start with where the value came from ("query", "body", "path", ...),
+    # then, for a body schema, its parameter name ("payload"). Only those are dropped: a field
+    # may itself be called "file" (a multipart part).
+    parts = [str(p) for p in loc]
+    if parts and parts[0] in ("query", "body", "path", "form", "file", "header", "cookie"):
+        parts = parts[1:]
+    if parts and parts[0] == "payload":
+        parts = parts[1:]
     return ".".join(parts) or "body"
 
 
