@@ -61,19 +61,25 @@ def _lexeme(word: str, prefix: bool) -> str:
     return quoted + ":*" if prefix else quoted
 
 
-def lexemes(text: str, *, prefixes: bool = True) -> list[str] | None:
-    """The tsquery lexemes of `text`'s words (at most MAX_WORDS), each quoted, `word*` as a
-    prefix (`'word':*`) when `prefixes`; None when a word can never match (longer than
-    LONGEST_WORD)."""
-    found: list[str] = []
+def _terms(text: str, prefixes: bool) -> list[tuple[str, bool]] | None:
+    """(word, is a prefix) for `text`'s words (at most MAX_WORDS), `word*` a prefix when
+    `prefixes`; None when a word can never match (longer than LONGEST_WORD)."""
+    found: list[tuple[str, bool]] = []
     for piece in text.split():
         split = words(fold(piece))
         for i, word in enumerate(split):
             if len(word) > LONGEST_WORD:
                 return None
             last = i == len(split) - 1
-            found.append(_lexeme(word, prefixes and last and piece.endswith("*")))
+            found.append((word, prefixes and last and piece.endswith("*")))
     return found[:MAX_WORDS]
+
+
+def lexemes(text: str, *, prefixes: bool = True) -> list[str] | None:
+    """The tsquery lexemes of `text`'s words, each quoted, `'word':*` for a prefix; None when
+    a word can never match."""
+    terms = _terms(text, prefixes)
+    return None if terms is None else [_lexeme(word, prefix) for word, prefix in terms]
 
 
 def tsquery(text: str, *, prefixes: bool = True) -> str | None:
@@ -123,8 +129,23 @@ class Matches(Expression):
         return f"{table}.{COLUMN} @@ %s::tsquery", (self.query,)
 
 
+_EDGE = rf"[\u0000{SEPARATORS}]"
+
+
 def words_q(text: str, *, prefixes: bool = True) -> Q | None:
-    """A Q for datasets having every word of `text`; None when the text has no word."""
+    """A Q for datasets having every word of `text`, whole (a prefix for `word*`); None when
+    the text has no word. PostgreSQL: the full-text index. SQLite (development, tests): a
+    regular expression per word over the folded text, with the same word boundaries, so both
+    databases find the same datasets."""
+    if not enabled():
+        terms = _terms(text, prefixes)
+        if terms is None:
+            return Q(pk__in=[])
+        cond = Q()
+        for word, prefix in terms:
+            tail = "" if prefix else f"(?:{_EDGE}|$)"
+            cond &= Q(search_folded__regex=f"(?:^|{_EDGE}){re.escape(word)}{tail}")
+        return cond if terms else None
     query = tsquery(text, prefixes=prefixes)
     if query is None:
         return Q(pk__in=[])

@@ -99,14 +99,9 @@ def _id(v: str) -> Q:
 
 
 def _text(v: str) -> Q:
-    """Every word of `v`: whole words (`word*`: a prefix) through the full-text index on
-    PostgreSQL (`fulltext`), substrings of the folded text on SQLite."""
-    if fulltext.enabled():
-        return fulltext.words_q(v) or Q()
-    cond = Q()
-    for word in fold(re.sub(r'[\\+\-!(){}\[\]^"~*?:/]', " ", v)).split()[:MAX_WORDS]:
-        cond &= Q(search_folded__contains=word)
-    return cond
+    """Every word of `v`, whole (`word*`: a prefix): through the full-text index on
+    PostgreSQL, the same words matched on SQLite (`fulltext.words_q`)."""
+    return fulltext.words_q(v) or Q()
 
 
 def _phrase(v: str) -> Q:
