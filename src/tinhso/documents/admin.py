@@ -8,6 +8,7 @@ from django.contrib import admin
 from tinhso.core.admin import ReadOnlyAdmin, ReadOnlyInline
 from tinhso.documents.models import (
     Document,
+    DocumentAttachment,
     DocumentEvent,
     DocumentFile,
     DocumentVersion,
@@ -30,6 +31,12 @@ class FileInline(ReadOnlyInline):
     fields = ["kind", "created_at", "created_by", "certificate_serial", "sha256", "size"]
 
 
+class AttachmentInline(ReadOnlyInline):
+    model = DocumentAttachment
+    fields = ["seq", "title", "file_name", "added_in", "removed_in", "sha256", "signed_at",
+              "signed_sha256", "certificate_serial"]
+
+
 @admin.register(Document)
 class DocumentAdmin(ReadOnlyAdmin):
     list_display = ["notation", "subject", "agency", "doc_type", "status", "issued_on"]
@@ -37,7 +44,7 @@ class DocumentAdmin(ReadOnlyAdmin):
     search_fields = ["notation", "subject"]
     list_select_related = ["agency"]
     raw_id_fields = ["agency", "drafter", "signer"]
-    inlines = [VersionInline, EventInline, FileInline]
+    inlines = [VersionInline, EventInline, FileInline, AttachmentInline]
 
 
 @admin.register(IncomingRecord)

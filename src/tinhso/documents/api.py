@@ -15,9 +15,10 @@ from urllib.parse import quote
 
 from django.db.models import Model
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Query, Router
+from ninja import File, Form, Query, Router, UploadedFile
 from ninja.responses import Status as Reply
 
 from tinhso.accounts.auth import API_AUTH
@@ -35,10 +36,11 @@ from tinhso.documents.kinds import (
     IncomingStatus,
     Urgency,
 )
-from tinhso.documents.models import Document, DocumentFile, IncomingRecord
+from tinhso.documents.models import Document, DocumentAttachment, DocumentFile, IncomingRecord
 from tinhso.documents.numbering import local_date
 from tinhso.documents.schemas import (
     ActionIn,
+    AttachmentIn,
     ConflictOut,
     DocumentDetail,
     DocumentFilters,
@@ -51,6 +53,8 @@ from tinhso.documents.schemas import (
 from tinhso.documents.selectors import (
     INCOMING_RELATED,
     RegisterFilters,
+    document_attachment,
+    document_attachments,
     document_for,
     document_history,
     document_incoming,
@@ -59,7 +63,10 @@ from tinhso.documents.selectors import (
     incoming_register,
     outgoing_register,
     page_of,
+    version_attachments,
 )
+from tinhso.documents.services.attachments import attachment_bytes
+from tinhso.signing.pdfcheck import too_large
 
 router = Router()
 
@@ -108,15 +115,29 @@ def _summary(d: Document, incoming: IncomingRecord | None = None) -> dict[str, A
     }
 
 
+def _attachment(d: Document, n: int, a: DocumentAttachment) -> dict[str, Any]:
+    return {
+        "number": n, "title": a.title, "file_name": a.file_name, "signed": a.is_signed,
+        "size": a.signed_size if a.is_signed else a.size,
+        "sha256": a.signed_sha256 if a.is_signed else a.sha256,
+        "signed_at": a.signed_at,
+        "url": reverse("api:documents_attachment_file", kwargs={"id": d.pk, "n": n}),
+    }
+
+
 def _detail(user: Any, d: Document) -> dict[str, Any]:
+    by_version = version_attachments(user, d)
     return {
         **_summary(d),
         "body": d.body, "unit_abbr": d.unit_abbr,
         "recipients": [_agency(a) for a in d.recipients.order_by("code")],
         "recipient_lines": list(d.recipient_lines),
+        "attachments": [_attachment(d, n, a)
+                        for n, a in enumerate(document_attachments(user, d), start=1)],
         "versions": [
             {"number": v.number, "subject": v.subject, "body": v.body,
-             "author": _person(v.author), "at": v.at, "comment": v.comment}
+             "author": _person(v.author), "at": v.at, "comment": v.comment,
+             "attachments": [a.title for a in by_version.get(v.number, [])]}
             for v in document_versions(user, d)
         ],
         "history": [
@@ -244,6 +265,80 @@ def document_file(request: HttpRequest, id: int) -> HttpResponse:  # noqa: A002
                                        f"filename*=UTF-8''{quote(name)}.pdf")
     response["X-Content-SHA256"] = row.sha256
     return response
+
+
+def _pdf_response(data: bytes, sha256: str, *, filename: str, fallback: str) -> HttpResponse:
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = (f'inline; filename="{fallback}.pdf"; '
+                                       f"filename*=UTF-8''{quote(filename)}.pdf")
+    response["X-Content-SHA256"] = sha256
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@router.post(
+    "/{id}/attachments",
+    response={201: DocumentDetail, 403: ProblemOut, 404: ProblemOut, 409: ConflictOut,
+              422: ProblemOut},
+    auth=API_AUTH, url_name="documents_attach",
+    summary="Thêm phụ lục (tệp PDF, multipart: title, file) vào dự thảo",
+)
+def document_attachment_add(request: HttpRequest, id: int,  # noqa: A002
+                            payload: Form[AttachmentIn],
+                            file: File[UploadedFile | None] = None) -> Any:
+    """The PDF is checked by its content (a PDF within the upload limit, not encrypted,
+    without JavaScript or embedded files; else 422 on `file`); the draft gets a new version.
+    409 with the current revision when `expected_revision` is stale or the document is no
+    longer a draft."""
+    user = request.auth  # type: ignore[attr-defined]
+    doc = document_for(user, id)
+    if file is None:  # checked here: the API's error handler would not name the field "file"
+        raise DomainError.for_field("file", _("Hãy chọn tệp PDF của phụ lục."), code="required")
+    refusal = too_large(file.size or 0, name=file.name or "")
+    if refusal is not None:
+        raise refusal
+    try:
+        services.document_attach(
+            document=doc, actor=user, title=payload.title, data=file.read(),
+            file_name=file.name or "", comment=payload.comment,
+            expected_revision=payload.expected_revision)
+    except services.Conflict as exc:
+        return _conflict(exc, doc)
+    return Reply(201, _detail(user, document_for(user, id)))
+
+
+@router.delete(
+    "/{id}/attachments/{n}",
+    response={200: DocumentDetail, 403: ProblemOut, 404: ProblemOut, 409: ConflictOut,
+              422: ProblemOut},
+    auth=API_AUTH, url_name="documents_detach", summary="Bỏ phụ lục thứ n khỏi dự thảo",
+)
+def document_attachment_remove(request: HttpRequest, id: int, n: int,  # noqa: A002
+                               expected_revision: int | None = None) -> Any:
+    user = request.auth  # type: ignore[attr-defined]
+    doc = document_for(user, id)
+    try:
+        services.document_detach(document=doc, actor=user, number=n,
+                                 expected_revision=expected_revision)
+    except services.Conflict as exc:
+        return _conflict(exc, doc)
+    return _detail(user, document_for(user, id))
+
+
+@router.get("/{id}/attachments/{n}/file", response={200: None, 404: ProblemOut},
+            auth=API_AUTH, url_name="documents_attachment_file",
+            summary="Tệp PDF của phụ lục thứ n (bản đã ký số cơ quan khi văn bản đã ban hành)")
+def document_attachment_file(request: HttpRequest, id: int, n: int) -> HttpResponse:  # noqa: A002
+    """Scoped as the document's file: the issuing agency gets the uploaded file while the
+    document is a draft, then the agency-signed one; a recipient agency the signed one only;
+    404 for anyone else."""
+    user = request.auth  # type: ignore[attr-defined]
+    doc = document_for(user, id)
+    row = document_attachment(user, doc, n)
+    stem = (doc.notation or f"van-ban-{doc.pk}").replace("/", "-")
+    return _pdf_response(attachment_bytes(row),
+                         row.signed_sha256 if row.is_signed else row.sha256,
+                         filename=f"{stem}-phu-luc-{n}", fallback=f"van-ban-{doc.pk}-phu-luc-{n}")
 
 
 def _action_kwargs(payload: ActionIn) -> dict[str, Any]:

@@ -23,7 +23,9 @@ def _moment(value: dt.datetime | None) -> str | None:
 
 
 def arrival_check(doc: Document, at: dt.datetime) -> dict[str, Any]:
-    """The verdict on the document's agency-signed file, as plain JSON. A kept record, so its
+    """The verdict on the document's agency-signed file (and, under "attachments", on each of
+    its separately filed attachments: one that is not valid makes the whole not ok), as plain
+    JSON. A kept record, so its
     words are in Vietnamese (the records' language), whatever the sending clerk's language."""
     with translation.override("vi"):
         return _check(doc, at)
@@ -39,7 +41,39 @@ def _check(doc: Document, at: dt.datetime) -> dict[str, Any]:
         pdf = pdf_read(row.storage_path, row.sha256)
     except (DomainError, OSError) as exc:
         return _unreadable(base, exc)
-    return pdf_check(pdf, at)
+    verdict = pdf_check(pdf, at)
+    attachments = _attachments(doc, at)
+    if attachments:
+        verdict["attachments"] = attachments
+        bad = [a for a in attachments if not a["ok"]]
+        if bad:
+            verdict["ok"] = False
+            verdict["status"] = "invalid"
+            verdict["reasons"] = [*verdict.get("reasons", []), *(
+                _("Phụ lục %(n)d (%(title)s): %(summary)s")
+                % {"n": a["number"], "title": a["title"], "summary": a["summary"]}
+                for a in bad)]
+    return verdict
+
+
+def _attachments(doc: Document, at: dt.datetime) -> list[dict[str, Any]]:
+    """The verdict on each separately filed attachment's agency-signed file."""
+    from tinhso.documents.services.attachments import attachment_bytes, current_attachments
+
+    out = []
+    for n, row in enumerate(current_attachments(doc), start=1):
+        head = {"number": n, "title": row.title}
+        if not row.is_signed:
+            out.append({**head, "status": "unsigned", "ok": False,
+                        "summary": _("Phụ lục không có chữ ký số của cơ quan ban hành.")})
+            continue
+        try:
+            verdict = pdf_check(attachment_bytes(row), at)
+        except (DomainError, OSError) as exc:
+            verdict = _unreadable({"checked_at": at.isoformat()}, exc)
+        out.append({**head, **{k: verdict.get(k) for k in ("status", "ok", "summary")},
+                    "reasons": verdict.get("reasons", [])})
+    return out
 
 
 def _unreadable(base: dict[str, Any], exc: Exception) -> dict[str, Any]:

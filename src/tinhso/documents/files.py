@@ -1,4 +1,4 @@
-"""Signed PDFs of documents on disk: MEDIA_ROOT/documents/<yyyy>/<mm>/<uuid4 hex>.pdf, written
+"""Signed PDFs of documents and their attachments on disk: MEDIA_ROOT/documents/<yyyy>/<mm>/<uuid4 hex>.pdf, written
 through a temporary file renamed into place, so a reader never sees half a file. A file is
 written before the transaction that records it commits; the service deletes it when that
 transaction fails (a killed process can leave one behind that no row names: harmless)."""
@@ -33,6 +33,8 @@ def pdf_write(data: bytes, *, at: dt.datetime | None = None) -> Stored:
     return Stored(stored.storage_path, stored.sha256, stored.size)
 
 
-def pdf_read(storage_path: str, sha256: str) -> bytes:
-    """The stored bytes, refused when they are not what was recorded."""
-    return read_checked(storage_path, sha256, changed=_("Tệp văn bản đã ký bị thay đổi trên đĩa."))
+def pdf_read(storage_path: str, sha256: str, *, changed: str = "") -> bytes:
+    """The stored bytes, refused when they are not what was recorded (`changed` says what
+    the file is; by default a signed document's file)."""
+    return read_checked(storage_path, sha256,
+                        changed=changed or _("Tệp văn bản đã ký bị thay đổi trên đĩa."))

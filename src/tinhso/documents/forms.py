@@ -139,3 +139,51 @@ def add_domain_errors(form: forms.Form, exc: DomainError) -> None:
         if name not in form.fields:
             name = None
         form.add_error(name, e.message)
+
+
+class AttachmentForm(forms.Form):
+    """One separately filed attachment of a draft: its title and its PDF. Optional on the new
+    draft's page (`required=False`: both left empty adds none)."""
+
+    title = forms.CharField(
+        label=_("Tên phụ lục"),
+        max_length=SUBJECT_MAX,
+        error_messages={**REQUIRED, "max_length": _("Tên phụ lục dài quá 500 ký tự.")},
+        help_text=_("Ví dụ: Phụ lục I. Danh mục các xã được hỗ trợ"),
+    )
+    file = forms.FileField(
+        label=_("Tệp PDF của phụ lục"),
+        error_messages={
+            "required": _("Hãy chọn tệp PDF của phụ lục."),
+            "empty": _("Tệp đã chọn không có nội dung."),
+            "invalid": _("Hãy chọn tệp PDF của phụ lục."),
+        },
+        help_text=_(
+            "Chỉ nhận tệp PDF không đặt mật khẩu, không chứa JavaScript hay tệp đính "
+            "kèm; khi văn bản được ban hành, phụ lục được ký số cơ quan ở góc trên bên "
+            "phải trang đầu."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}),
+    )
+    revision = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, optional: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.optional = optional
+        if optional:
+            for name in ("title", "file"):
+                self.fields[name].required = False
+
+    def wanted(self) -> bool:
+        """Whether the user filled in an attachment (on the new draft's page, it is optional)."""
+        data = self.cleaned_data
+        return bool(data.get("title") or data.get("file"))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if self.optional and (data.get("title") or data.get("file")):
+            if not data.get("title"):
+                self.add_error("title", str(REQUIRED["required"]))
+            if not data.get("file"):
+                self.add_error("file", _("Hãy chọn tệp PDF của phụ lục."))
+        return data

@@ -25,6 +25,12 @@ SUBJECT_MAX = 500
 SEARCH_BODY_CHARS = 20_000  # what search reads of a body: a long annex is not searched in full
 
 
+def search_text(doc_type: str, notation: str, subject: str, body: str) -> str:
+    """What a document's search reads, folded: its type's name (a type's value is its folded
+    Vietnamese name, `cong_van` -> "cong van"), notation, subject and the start of its body."""
+    return fold(f"{doc_type.replace('_', ' ')} {notation} {subject} {body[:SEARCH_BODY_CHARS]}")
+
+
 class Document(models.Model):
     """An outgoing document (văn bản đi) from draft to sending."""
 
@@ -64,8 +70,10 @@ class Document(models.Model):
     updated_at = models.DateTimeField()
     registered_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
-    # Subject, notation and body folded ("Quyết định" -> "quyet dinh") for diacritics-insensitive
-    # search; a trigram index led by the agency serves it on PostgreSQL (migration 0007).
+    # Type name, notation, subject and body folded ("Quyết định" -> "quyet dinh") for
+    # diacritics-insensitive search (`search_text`). On PostgreSQL the table also has
+    # `search_vector`, a generated column of these words, also keyed by the agency, GIN-indexed
+    # (migration 0008; not a model field: the database computes it on every write).
     search_folded = models.TextField(editable=False, default="")
 
     class Meta:
@@ -90,7 +98,7 @@ class Document(models.Model):
         return self.notation or f"#{self.pk} {self.subject[:40]}"
 
     def refresh_search(self) -> None:
-        self.search_folded = fold(f"{self.notation} {self.subject} {self.body[:SEARCH_BODY_CHARS]}")
+        self.search_folded = search_text(self.doc_type, self.notation, self.subject, self.body)
 
     @property
     def is_confidential(self) -> bool:
@@ -195,7 +203,8 @@ class IncomingRecord(models.Model):
     # clerk saw then, whatever later happens to the certificates.
     verification = models.JSONField(_("kiểm tra chữ ký khi đến"), default=dict, blank=True)
     # The document's `search_folded` as it arrived (a sent document's text no longer changes),
-    # so the incoming register searches its own rows by agency (index of migration 0007).
+    # so the incoming register searches its own rows; on PostgreSQL its `search_vector` keys
+    # the words by the receiving agency (migration 0008).
     search_folded = models.TextField(editable=False, default="")
 
     class Meta:
@@ -274,3 +283,59 @@ class DocumentStatMonth(models.Model):
 
     def __str__(self) -> str:
         return f"{self.month:%Y-%m} {self.agency_id}"
+
+
+class DocumentAttachment(models.Model):
+    """A separately filed attachment of an outgoing document (phụ lục, tài liệu kèm theo): a PDF
+    with a title, in the order the drafters added them (`seq`).
+
+    Kept with the draft's versions, as the text is: adding or removing one makes a new
+    `DocumentVersion`, and the row records the version that first has it (`added_in`) and the
+    first without it (`removed_in`, None while it is current); a removed row and its file stay,
+    so every version's attachments can be shown. When the clerk issues the document, each
+    current attachment gets the agency's signature (top right of its first page, no image, the
+    number and notation and the signing time: Decree 30/2020, appendix) and the signed file is
+    kept beside the uploaded one (`signed_*`). Files live under MEDIA_ROOT/documents/ with their
+    SHA-256, checked when read (`documents.files`)."""
+
+    document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="attachments",
+                                 db_index=False)  # led by the unique constraint
+    seq = models.PositiveIntegerField()  # the order among the document's attachments
+    title = models.CharField(_("tên phụ lục"), max_length=SUBJECT_MAX)
+    file_name = models.CharField(_("tên tệp"), max_length=255)
+    storage_path = models.CharField(max_length=255)  # as uploaded (or as received)
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveIntegerField()
+    added_in = models.PositiveIntegerField()  # the first DocumentVersion number that has it
+    removed_in = models.PositiveIntegerField(null=True, blank=True)  # the first without it
+    added_at = models.DateTimeField()
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                 related_name="+")
+    # The agency-signed file, from the issue on (for a document received from another
+    # installation: the signed file as it came, and these equal the fields above).
+    signed_path = models.CharField(max_length=255, blank=True)
+    signed_sha256 = models.CharField(max_length=64, blank=True)
+    signed_size = models.PositiveIntegerField(null=True, blank=True)
+    signed_at = models.DateTimeField(null=True, blank=True)
+    certificate_serial = models.CharField(max_length=40, blank=True)
+
+    class Meta:
+        verbose_name = _("phụ lục văn bản")
+        verbose_name_plural = _("phụ lục văn bản")
+        ordering = ["document", "seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["document", "seq"], name="document_attachment_seq"),
+            models.CheckConstraint(condition=Q(removed_in__isnull=True)
+                                   | Q(removed_in__gt=models.F("added_in")),
+                                   name="document_attachment_versions"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.document_id} #{self.seq} {self.title[:40]}"
+
+    @property
+    def is_signed(self) -> bool:
+        return bool(self.signed_path)
+
+    def in_version(self, number: int) -> bool:
+        return self.added_in <= number and (self.removed_in is None or number < self.removed_in)

@@ -93,6 +93,27 @@ class VersionOut(Schema):
     author: str
     at: dt.datetime
     comment: str
+    attachments: list[str] = Field(default_factory=list,
+                                   description="Tên các phụ lục của phiên bản này")
+
+
+class AttachmentOut(Schema):
+    number: int = Field(description="Thứ tự phụ lục (1, 2, ...): phần {n} của đường dẫn tệp")
+    title: str
+    file_name: str
+    signed: bool = Field(description="Đã ký số cơ quan (từ khi văn bản được ban hành)")
+    size: int
+    sha256: str = Field(description="SHA-256 của tệp tải về")
+    signed_at: dt.datetime | None
+    url: str
+
+
+class AttachmentIn(Schema):
+    """The form fields of an attachment's upload (multipart/form-data, with the PDF as `file`)."""
+
+    title: str = Field(max_length=500, description="Tên phụ lục, ví dụ: Phụ lục I. Danh mục")
+    comment: str = Field("", max_length=4000)
+    expected_revision: int | None = Field(None, ge=1)
 
 
 class EventOut(Schema):
@@ -110,6 +131,8 @@ class DocumentDetail(DocumentSummary):
     unit_abbr: str
     recipients: list[AgencyRef]
     recipient_lines: list[str]
+    attachments: list[AttachmentOut] = Field(
+        description="Phụ lục, tài liệu kèm theo (tệp PDF riêng), theo thứ tự")
     versions: list[VersionOut] = Field(description="Các phiên bản dự thảo (chỉ cơ quan ban hành)")
     history: list[EventOut]
     arrivals: list[IncomingOut] = Field(description="Tình trạng tại từng cơ quan nhận")

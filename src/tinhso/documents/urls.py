@@ -15,6 +15,11 @@ urlpatterns = [
     path("van-ban/<int:pk>/sua/", outgoing.document_edit, name="edit"),
     path("van-ban/<int:pk>/thao-tac/", outgoing.document_action, name="action"),
     path("van-ban/<int:pk>/tep/<int:file_id>/", outgoing.document_file, name="file"),
+    path("van-ban/<int:pk>/phu-luc/", outgoing.document_attachment_add, name="attach"),
+    path("van-ban/<int:pk>/phu-luc/<int:n>/", outgoing.document_attachment_file,
+         name="attachment"),
+    path("van-ban/<int:pk>/phu-luc/<int:n>/xoa/", outgoing.document_attachment_remove,
+         name="detach"),
     path("van-ban/den/<int:pk>/", incoming.incoming_detail, name="incoming"),
     path("van-ban/den/<int:pk>/thao-tac/", incoming.incoming_action, name="incoming_action"),
 ]

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from tinhso.core.audit import audit_record
@@ -36,6 +36,7 @@ from tinhso.exchange.edxml import (
 )
 from tinhso.exchange.models import Direction, Kind, OutboxItem, Package, Peer, Result
 from tinhso.exchange.system import exchange_user
+from tinhso.signing.pdfcheck import pdf_content_check
 from tinhso.signing.selectors import agency_certificate
 from tinhso.signing.validation import pdf_validate
 from tinhso.signing.xmldsig import XmlSignatureReport, xml_sign, xml_verify
@@ -176,6 +177,8 @@ def document_send_external(*, document: Document, actor: Any,
     from tinhso.documents.files import pdf_read
 
     pdf = pdf_read(signed_pdf.storage_path, signed_pdf.sha256)
+    files = (Attachment(name=f"{doc.notation or doc.pk}.pdf".replace("/", "_"),
+                        content_type="application/pdf", data=pdf), *_attachments_of(doc))
     packages = []
     for organ_id, name in organs:
         msg = DocumentMessage(
@@ -186,9 +189,7 @@ def document_send_external(*, document: Document, actor: Any,
             doc_type_name=str(DocType(doc.doc_type).label), subject=doc.subject,
             signer=_signer_info(doc), sent_at=at,
             priority=edxml.PRIORITY_BY_URGENCY.get(doc.urgency, 0), due_date=due_date,
-            traces=(edxml.Trace(doc.agency.code, at),),
-            attachments=(Attachment(name=f"{doc.notation or doc.pk}.pdf".replace("/", "_"),
-                                    content_type="application/pdf", data=pdf),))
+            traces=(edxml.Trace(doc.agency.code, at),), attachments=files)
         raw = xml_sign(edxml.build(msg), certificate=cert, at=at)
         pkg = Package.objects.create(
             direction=Direction.OUT, kind=Kind.DOCUMENT, message_id=msg.message_id,
@@ -200,6 +201,22 @@ def document_send_external(*, document: Document, actor: Any,
                  data={"to": [o for o, _n in organs],
                        "packages": [p.message_id for p in packages]})
     return packages
+
+
+def _attachments_of(doc: Document) -> list[Attachment]:
+    """The document's separately filed attachments, agency-signed, in order (after the
+    document's PDF in the package; the manifest's Description carries each one's title)."""
+    from tinhso.documents.services.attachments import attachment_bytes, current_attachments
+
+    out = []
+    stem = str(doc.notation or doc.pk).replace("/", "_")
+    for n, row in enumerate(current_attachments(doc), start=1):
+        if not row.is_signed:
+            raise DomainError(message=_("Phụ lục “%(title)s” chưa được ký số cơ quan.")
+                              % {"title": row.title}, status=409, code="conflict")
+        out.append(Attachment(name=f"{stem}_phu-luc-{n}.pdf", content_type="application/pdf",
+                              data=attachment_bytes(row), description=row.title))
+    return out
 
 
 def _place(doc: Document) -> str:
@@ -273,7 +290,10 @@ def _field_error(element: str, message: str) -> Any:
 
 
 def package_receive(verified: Verified, *, at: dt.datetime | None = None) -> Answer:
-    """Take in an authenticated package. A document: its PDF's signatures are checked, the
+    """Take in an authenticated package. A document: its PDFs are checked by content first
+    (returned when one is unreadable, encrypted, or carries JavaScript or embedded files),
+    then its PDF's signatures (and those of its separately filed attachments, which follow
+    the PDF), the
     receiving agency gets an incoming record, and the answer is the signed status "arrived"
     (or "returned" with the reason). A status: recorded against the document package it
     reports on. Idempotent by message id: a repeat gets the same answer and creates nothing."""
@@ -325,11 +345,16 @@ def _local_recipient(msg: DocumentMessage) -> Agency:
     return agency
 
 
-def _returned_reason(msg: DocumentMessage, pdf_ok: bool, pdf_error: str) -> str:
+def _returned_reason(msg: DocumentMessage, pdf_ok: bool, pdf_error: str,
+                     attachments_reason: str = "", content_reason: str = "") -> str:
     if not msg.attachments or msg.attachments[0].content_type != "application/pdf":
         return "Gói tin không có tệp PDF văn bản."
+    if content_reason:
+        return content_reason
     if not pdf_ok:
         return f"Chữ ký số trên tệp PDF không hợp lệ: {pdf_error}"
+    if attachments_reason:
+        return attachments_reason
     if msg.doc_type not in DocType.values:
         return f"Loại văn bản không hợp lệ: {msg.doc_type}"
     if not msg.code_number.isdigit():
@@ -337,6 +362,26 @@ def _returned_reason(msg: DocumentMessage, pdf_ok: bool, pdf_error: str) -> str:
     if not Agency.objects.filter(code=msg.sender.organ_id).exists():
         return f"Cơ quan gửi {msg.sender.organ_id} chưa có trong danh mục cơ quan."
     return ""
+
+
+def _content_refusal(msg: DocumentMessage) -> tuple[str, dict[str, Any]]:
+    """The first PDF of the package (the document's, then each attachment's) that may not be
+    kept (`signing.pdfcheck`: unreadable, encrypted, with JavaScript, XFA, a Launch action or
+    embedded files): the reason, in Vietnamese since it goes back to the sender in the
+    "returned" status, and what the package's verification records. Checked before any
+    signature is, so a refused file is never parsed further."""
+    with translation.override("vi"):
+        for n, att in enumerate(msg.attachments):
+            if att.content_type != "application/pdf":
+                continue  # no PDF at all, or an attachment that is not one: refused elsewhere
+            label = att.name if n == 0 else f"phụ lục {n} ({att.description or att.name})"
+            try:
+                pdf_content_check(att.data, field="attachments", name=label)
+            except DomainError as exc:
+                log.warning("exchange: returning %s from %s: file %d %s", msg.message_id,
+                            msg.sender.organ_id, n, exc.code)
+                return exc.message, {"file": n, "name": att.name, "error": exc.code}
+    return "", {}
 
 
 def _pdf_summary(pdf: bytes | None) -> tuple[bool, str, dict[str, Any]]:
@@ -348,10 +393,40 @@ def _pdf_summary(pdf: bytes | None) -> tuple[bool, str, dict[str, Any]]:
         or ", ".join(problems)
     return report.ok, error, {
         "ok": report.ok, "error": report.error, "unsigned_changes": report.unsigned_changes,
-        "signatures": [{"field": s.field, "signer": s.signer, "ok": s.ok, "trusted": s.trusted,
+        "signatures": [{"field": s.field, "signer": s.signer, "fingerprint": s.fingerprint,
+                        "ok": s.ok, "trusted": s.trusted,
                         "intact": s.intact, "revocation": s.revocation,
                         "timestamp": s.timestamp.isoformat() if s.timestamp else None,
                         "problems": list(s.problems)} for s in report.signatures]}
+
+
+def _signers(result: dict[str, Any]) -> set[str]:
+    return {s.get("fingerprint", "") for s in result.get("signatures", [])} - {""}
+
+
+def _attachments_summary(pdf_result: dict[str, Any], extras: tuple[Attachment, ...]
+                         ) -> tuple[str, list[dict[str, Any]]]:
+    """Each separately filed attachment (the files after the document's PDF) checked as the
+    PDF is: a PDF whose agency signature holds, made with a certificate that signed the
+    document too. The first failure's reason (in Vietnamese: it goes back to the sender in the
+    "returned" status), and every attachment's result."""
+    reason, results = "", []
+    signers = _signers(pdf_result)
+    for n, att in enumerate(extras, start=1):
+        label = f"phụ lục {n} ({att.description or att.name})"
+        if att.content_type != "application/pdf" or not att.data.startswith(b"%PDF-"):
+            ok, error, result = False, "not a PDF", {"ok": False, "error": "not_pdf"}
+            why = f"Tệp {label} không phải tệp PDF."
+        else:
+            ok, error, result = _pdf_summary(att.data)
+            why = f"Chữ ký số trên {label} không hợp lệ: {error}"
+            if ok and not (_signers(result) & signers):
+                ok, why = False, f"Tệp {label} không mang chữ ký số của cơ quan ban hành văn bản."
+                result = {**result, "ok": False, "error": "other_signer"}
+        results.append({"number": n, "name": att.name, "title": att.description, **result})
+        if not ok and not reason:
+            reason = why
+    return reason, results
 
 
 def _receive_document(verified: Verified, msg: DocumentMessage, at: dt.datetime) -> Package:
@@ -361,12 +436,24 @@ def _receive_document(verified: Verified, msg: DocumentMessage, at: dt.datetime)
         raise DomainError(message=_("Cơ quan nhận chưa có chứng thư số để ký thông báo."),
                           status=503, code="receiver_not_ready")
     pdf = msg.attachments[0].data if msg.attachments else None
-    pdf_ok, pdf_error, pdf_result = _pdf_summary(pdf)
-    reason = _returned_reason(msg, pdf_ok, pdf_error)
+    extras = msg.attachments[1:]
+    content_reason, content = _content_refusal(msg)
+    extras_result: list[dict[str, Any]]
+    if content_reason:
+        pdf_ok, pdf_error, pdf_result = False, content["error"], {"ok": False,
+                                                                  "error": content["error"]}
+        extras_reason, extras_result = "", []
+    else:
+        pdf_ok, pdf_error, pdf_result = _pdf_summary(pdf)
+        extras_reason, extras_result = _attachments_summary(pdf_result, extras) if pdf_ok \
+            else ("", [])
+    reason = _returned_reason(msg, pdf_ok, pdf_error, extras_reason, content_reason)
     pkg = Package(direction=Direction.IN, kind=Kind.DOCUMENT, message_id=msg.message_id,
                   from_organ=msg.sender.organ_id, to_organ=agency.code, peer=verified.peer,
                   raw=verified.raw, created_at=at,
-                  verification={"xml": verified.report.as_dict(), "pdf": pdf_result})
+                  verification={"xml": verified.report.as_dict(), "pdf": pdf_result,
+                                **({"attachments": extras_result} if extras else {}),
+                                **({"content": content} if content else {})})
     if not reason:
         sender = Agency.objects.get(code=msg.sender.organ_id)
         try:
@@ -375,7 +462,8 @@ def _receive_document(verified: Verified, msg: DocumentMessage, at: dt.datetime)
                     agency=agency, sender=sender, actor=exchange_user(),
                     doc_type=msg.doc_type, subject=msg.subject, number=int(msg.code_number),
                     notation=msg.code_notation, issued_on=msg.promulgation_date,
-                    pdf=pdf or b"", urgency=msg.urgency, at=at)
+                    pdf=pdf or b"", urgency=msg.urgency, at=at,
+                    attachments=[(a.description or a.name, a.name, a.data) for a in extras])
         except DomainError as exc:
             reason = exc.message
         else:

@@ -2,6 +2,11 @@
 
 Only PDF, JPEG and PNG are accepted, recognised by their first bytes (never by the file name
 or the content type a client claims), at most settings.TINHSO_MAX_UPLOAD_BYTES (10 MB) each.
+A PDF is refused when it carries JavaScript (or XFA, or an action that launches a program),
+embedded files, or is encrypted: officers open components in their browser, and components
+are reused in later dossiers and may be signed. The check is the cheap byte scan of
+`signing.pdfcheck.pdf_component_check` (about 0.05 ms of CPU on a one-page PDF); the PDF is
+parsed only when the scan cannot clear it.
 A file is written to MEDIA_ROOT/dossiers/<yyyy>/<mm>/<uuid4 hex>.<ext> through a temporary
 file renamed into place (os.replace), so a reader never sees half a file; its SHA-256 is
 computed while writing. Files are written before the transaction that records them commits;
@@ -29,6 +34,7 @@ from tinhso.core.errors import DomainError, NotAllowed
 from tinhso.core.storage import store
 from tinhso.core.text import UnsafeText, clean_text
 from tinhso.onestop.models import Dossier, DossierFile
+from tinhso.signing.pdfcheck import pdf_component_check
 
 DEFAULT_MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 STORAGE_DIR = "dossiers"
@@ -136,7 +142,22 @@ def file_check(name: str, source: Any, *, field: str = "files",
             % {"name": clean},
             code="file_type",
         )
+    if kind[0] == "pdf":
+        pdf_component_check(_content(source), field=field, name=clean)
     return Upload(clean, source, size, kind[0], kind[1], document_id)
+
+
+def _content(source: Any) -> bytes:
+    """All of an upload's bytes (within the limit, checked by the caller), the source left at
+    its start for the writer."""
+    if isinstance(source, bytes | bytearray | memoryview):
+        return bytes(source)
+    if hasattr(source, "seek"):
+        source.seek(0)
+    data = source.read(max_upload_bytes() + 1)
+    if hasattr(source, "seek"):
+        source.seek(0)
+    return bytes(data)
 
 
 @dataclass

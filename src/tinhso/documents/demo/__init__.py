@@ -27,7 +27,7 @@ What it makes (all of it made up; every demo document's drafter is the inactive 
 
 Writing follows the one-stop demo (`core.bulk`): rows as tuples, chunks of whole days, binary
 COPY on PostgreSQL (executemany on SQLite) by writer threads while the next chunk is made; the
-plain indexes and the trigram search index set aside during a first load and built at the end
+plain indexes and the search indexes set aside during a first load and built at the end
 (`core.bulk_indexes`). One process: the numbering runs through the year in order.
 """
 
@@ -80,8 +80,11 @@ INCOMING_COLUMNS = ["province_code", "agency_id", "document_id", "year", "number
                     "assignee_id", "deadline", "done_at", "result", "verification",
                     "search_folded"]
 Recipients = Document.recipients.through
-# The trigram indexes migrations 0002 and 0007 make where they may (not declared on the models).
+# The search indexes migrations make on PostgreSQL (not declared on the models): the full-text
+# ones of 0008, and the trigram ones of 0002 and 0007 on a database that still has them.
 TRIGRAM = {
+    "document_search_vector": ("documents_document", "gin (search_vector)"),
+    "incoming_search_vector": ("documents_incomingrecord", "gin (search_vector)"),
     "document_search_trgm": ("documents_document", "gin (search_folded gin_trgm_ops)"),
     "document_agency_search": ("documents_document", "gin (agency_id, search_folded gin_trgm_ops)"),
     "incoming_agency_search": ("documents_incomingrecord",
@@ -330,7 +333,8 @@ LOADED = (Document, IncomingRecord, DocumentEvent, DocumentFile, Recipients)
 
 
 def _trigram_index() -> dict[str, tuple[str, str]]:
-    """The trigram search indexes (migrations 0002, 0007) that exist, to set aside too."""
+    """The search indexes (migrations 0008; 0002, 0007 before it) that exist, to set aside
+    too."""
     if connection.vendor != "postgresql":
         return {}
     with connection.cursor() as cursor:

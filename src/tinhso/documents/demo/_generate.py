@@ -27,6 +27,9 @@ from tinhso.documents.kinds import (
 from tinhso.documents.models import DocumentFile
 from tinhso.documents.rollups import COUNTERS
 
+# What a type adds to a document's searched text (`models.search_text`).
+TYPE_WORDS = {t.value: t.value.replace("_", " ") for t in DocType}
+
 DAY = 86_400
 S = IncomingStatus
 PERSONAL, AGENCY = DocumentFile.Kind.PERSONAL.value, DocumentFile.Kind.AGENCY.value
@@ -129,6 +132,7 @@ class Year:
         month = today.replace(day=1)
         demo = w.demo_user
         random_ = rng.random
+        type_words = TYPE_WORDS
         day_stats: dict[int, list[int]] = {}  # agency pk -> the COUNTERS of the day
         for i in range(n):
             doc_id, a, doc_type = ids[i], issuers[i], types[i]
@@ -151,7 +155,8 @@ class Year:
             sent = secret == Confidentiality.NORMAL
             sent_at = issue_at + 60 + int(random_() * 1740) if sent else None
             status = DocStatus.SENT if sent else DocStatus.ISSUED
-            folded = f"{number:02d}/{folded_notation} {folded_subject}"
+            # models.search_text: the type's name first (its value with spaces)
+            folded = f"{type_words[doc_type]} {number:02d}/{folded_notation} {folded_subject}"
             docs.append((
                 doc_id, w.province_code, issuer.pk, doc_type, subject, "", urgency, secret,
                 notation.split("-", 1)[1] if doc_type in UNIT_NOTATION_TYPES else "",

@@ -16,6 +16,7 @@ from tinhso.documents.services._common import (
     VIEW,
     Conflict,
 )
+from tinhso.documents.services.attachments import document_attach, document_detach
 from tinhso.documents.services.incoming import (
     incoming_assign,
     incoming_direct,
@@ -58,6 +59,8 @@ __all__ = [
     "REVIEW",
     "VIEW",
     "document_approve",
+    "document_attach",
+    "document_detach",
     "document_draft",
     "document_issue",
     "document_register",

@@ -6,6 +6,7 @@ sender sees how far each recipient has got (not the receiving agency's internal 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -201,13 +202,15 @@ def incoming_done(*, record: IncomingRecord, actor: Any, result: str = "",
 def incoming_receive_external(*, agency: Agency, sender: Agency, actor: Any, doc_type: str,
                               subject: str, number: int, notation: str, issued_on: dt.date,
                               pdf: bytes, urgency: str = "normal",
+                              attachments: Sequence[tuple[str, str, bytes]] = (),
                               at: dt.datetime | None = None) -> IncomingRecord:
     """A document that came from an agency of another installation, already verified: its copy
-    here is kept as a sent document of the sender (with the signed PDF as received), then it
+    here is kept as a sent document of the sender (with the signed PDF as received, and its
+    separately filed attachments, each (title, file name, signed PDF) as received), then it
     is received like any other. The same document received again gives back the first record."""
-    from tinhso.documents.files import pdf_write
+    from tinhso.documents.files import Stored, pdf_write
     from tinhso.documents.kinds import DocType, Urgency
-    from tinhso.documents.models import SUBJECT_MAX, DocumentFile
+    from tinhso.documents.models import SUBJECT_MAX, DocumentAttachment, DocumentFile
 
     at = moment(at)
     if doc_type not in DocType.values:
@@ -230,16 +233,31 @@ def incoming_receive_external(*, agency: Agency, sender: Agency, actor: Any, doc
                        sent_at=at)
         doc.refresh_search()
         doc.save()
-        stored = pdf_write(pdf, at=at)
+        written: list[Stored] = []
         try:
+            stored = pdf_write(pdf, at=at)
+            written.append(stored)
             DocumentFile.objects.create(document=doc, kind=DocumentFile.Kind.AGENCY,
                                         storage_path=stored.storage_path, sha256=stored.sha256,
                                         size=stored.size, created_at=at, created_by=actor)
-        except Exception:
-            stored.absolute.unlink(missing_ok=True)
+            for n, (title, name, data) in enumerate(attachments, start=1):
+                kept = pdf_write(data, at=at)
+                written.append(kept)
+                DocumentAttachment.objects.create(
+                    document=doc, seq=n,
+                    title=text(title[:SUBJECT_MAX], "attachments") or name[:SUBJECT_MAX],
+                    file_name=text(name[:255], "attachments") or f"phu-luc-{n}.pdf",
+                    storage_path=kept.storage_path, sha256=kept.sha256, size=kept.size,
+                    added_in=1, added_at=at, added_by=actor, signed_path=kept.storage_path,
+                    signed_sha256=kept.sha256, signed_size=kept.size, signed_at=at)
+        except BaseException:
+            for w in written:
+                w.absolute.unlink(missing_ok=True)
             raise
         record_event(doc, actor=actor, action="receive_external", at=at, from_status="",
-                     first=True, data={"agency": sender.code, "notation": notation})
+                     first=True, data={"agency": sender.code, "notation": notation,
+                                       **({"attachments": len(attachments)} if attachments
+                                          else {})})
     doc.recipients.add(agency)
     return incoming_receive(document=doc, agency=agency, actor=actor, at=at)
 

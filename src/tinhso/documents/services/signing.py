@@ -7,7 +7,8 @@ clerk registered it, the agency's signature that issues it.
 Signing renders the PDF and signs it inside the request (about 100 ms of CPU per signature):
 acceptable at today's volumes; a background task is the better design later. Each step is one
 transaction; the signed file is written before the row that names it and deleted if the
-transaction fails. Both revisions are kept (`DocumentFile`)."""
+transaction fails. Both revisions are kept (`DocumentFile`). At the issue, the separately
+filed attachments are signed by the agency in the same transaction (`services.attachments`)."""
 
 from __future__ import annotations
 
@@ -35,6 +36,7 @@ from tinhso.documents.services._common import (
     require,
     text,
 )
+from tinhso.documents.services.attachments import attachments_keep, attachments_sign
 from tinhso.signing.errors import CertificateUnusable
 from tinhso.signing.models import Certificate
 from tinhso.signing.pades import Placement, pdf_sign_agency, pdf_sign_personal, seal_placement
@@ -60,7 +62,8 @@ def _keep(doc: Document, pdf: bytes, *, kind: str, actor: Any, at: dt.datetime,
 
 
 def _advance(doc: Document, *, actor: Any, action: str, at: dt.datetime, to: str,
-             comment: str, stored: Stored, row: DocumentFile) -> None:
+             comment: str, stored: Stored, row: DocumentFile,
+             extra: dict[str, Any] | None = None) -> None:
     from_status = doc.status
     doc.status = to
     doc.revision += 1
@@ -70,7 +73,7 @@ def _advance(doc: Document, *, actor: Any, action: str, at: dt.datetime, to: str
         record_event(doc, actor=actor, action=action, at=at, from_status=from_status,
                      comment=comment,
                      data={"file": row.pk, "sha256": stored.sha256,
-                           "certificate_serial": row.certificate_serial})
+                           "certificate_serial": row.certificate_serial, **(extra or {})})
     except BaseException:
         stored.absolute.unlink(missing_ok=True)
         raise
@@ -111,7 +114,10 @@ def document_issue(*, document: Document, actor: Any, comment: str = "",
                    at: dt.datetime | None = None) -> Document:
     """The clerk issues the registered document: the number and notation and the date of
     issue are filled into their fields, and the agency's signature (the seal over a third of
-    the leader's signature) covers the whole."""
+    the leader's signature) covers the whole; each separately filed attachment gets the
+    agency's signature too (top right of its first page, no image, the number and notation
+    and the signing time). All or nothing: an attachment that cannot be signed refuses the
+    issue."""
     at = moment(at)
     doc = lock(Document, document.pk, expected_revision, (DocStatus.REGISTERED,),
                related=RELATED)
@@ -129,9 +135,19 @@ def document_issue(*, document: Document, actor: Any, comment: str = "",
     seal = seal_placement(block)
     signed = pdf_sign_agency(filled, certificate=cert, placement=seal,
                              reason=f"Phát hành {doc.notation}", location=place_name(doc))
+    # Every attachment is signed before anything is written: one that cannot be signed
+    # refuses the whole issue, leaving the document registered and no file behind.
+    sealed = attachments_sign(doc, cert)
     stored, row = _keep(doc, signed, kind=DocumentFile.Kind.AGENCY, actor=actor, at=at,
                         certificate=cert, placement=seal)
-    _advance(doc, actor=actor, action="issue", at=at, to=DocStatus.ISSUED, comment=comment,
-             stored=stored, row=row)
-    doc_stat_bump(doc.agency, at, {"issued": 1, "personal_signed": 1, "agency_signed": 1})
+    written: list[Stored] = [stored]
+    try:
+        kept = attachments_keep(sealed, certificate=cert, at=at, written=written)
+        _advance(doc, actor=actor, action="issue", at=at, to=DocStatus.ISSUED, comment=comment,
+                 stored=stored, row=row, extra={"attachments": kept} if kept else None)
+        doc_stat_bump(doc.agency, at, {"issued": 1, "personal_signed": 1, "agency_signed": 1})
+    except BaseException:
+        for w in written:
+            w.absolute.unlink(missing_ok=True)
+        raise
     return doc

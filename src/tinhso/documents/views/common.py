@@ -20,6 +20,8 @@ from tinhso.documents.models import Document, DocumentFile, IncomingRecord
 STEP_LABELS: dict[str, Any] = {
     "draft": gettext_lazy("Soạn dự thảo"),
     "revise": gettext_lazy("Sửa dự thảo"),
+    "attach": gettext_lazy("Thêm phụ lục"),
+    "detach": gettext_lazy("Bỏ phụ lục"),
     "submit": gettext_lazy("Trình duyệt"),
     "approve": gettext_lazy("Duyệt dự thảo"),
     "send_back": gettext_lazy("Trả lại để sửa"),

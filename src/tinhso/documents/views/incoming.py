@@ -130,6 +130,7 @@ def _context(
         "d": doc,
         "files": files,
         "verdict": signatures_of(files),
+        "attachments": selectors.document_attachments(user, doc),
         "history": [{"e": e, "label": step_label(e.action)} for e in history],
         "warning": warning,
         "handlers": list(selectors.handlers_of(rec.agency)) if "assign" in steps else [],

@@ -14,20 +14,22 @@ from urllib.parse import quote
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from tinhso.core.errors import DomainError, NotAllowed
+from tinhso.core.errors import DomainError, NotAllowed, NotFound
 from tinhso.directory.models import Agency
 from tinhso.directory.permissions import agency_scope, can
 from tinhso.documents import selectors, services
 from tinhso.documents.files import pdf_read
-from tinhso.documents.forms import ActionForm, DocumentForm, add_domain_errors
+from tinhso.documents.forms import ActionForm, AttachmentForm, DocumentForm, add_domain_errors
 from tinhso.documents.kinds import DocStatus
 from tinhso.documents.models import Document, DocumentFile
+from tinhso.documents.services.attachments import attachment_bytes
 from tinhso.documents.views.common import (
     forbidden,
     get_document,
@@ -36,6 +38,7 @@ from tinhso.documents.views.common import (
     step_label,
     step_refused,
 )
+from tinhso.signing.pdfcheck import too_large
 
 CONFLICT = gettext_lazy(
     "Văn bản đã được người khác xử lý hoặc đã chuyển sang bước khác; "
@@ -155,6 +158,7 @@ def _context(
         "arrivals": selectors.document_incoming(user, doc),
         "files": files,
         "verdict": signatures_of(files),
+        "attachments": selectors.document_attachments(user, doc),
         "may_revise": may_revise(user, doc),
         "steps": [
             {
@@ -309,23 +313,48 @@ def document_new(request: HttpRequest) -> HttpResponse:
     user = request.user
     if not can(user, services.DRAFT):
         return forbidden(request)
-    form = _form(user, request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
+    posted = request.method == "POST"
+    form = _form(user, request.POST if posted else None)
+    attachment = AttachmentForm(
+        request.POST if posted else None, request.FILES if posted else None,
+        optional=True, prefix="att")
+    if posted and form.is_valid() & attachment.is_valid():
         try:
-            doc = services.document_draft(
-                actor=user, agency=form.cleaned_data["agency"], **_document_args(form)
-            )
+            # The draft and its first attachment together, or neither.
+            with transaction.atomic():
+                doc = services.document_draft(
+                    actor=user, agency=form.cleaned_data["agency"], **_document_args(form)
+                )
+                if attachment.wanted():
+                    _attach(doc, user, attachment, revision=None)
         except NotAllowed as exc:
             return forbidden(request, exc)
         except DomainError as exc:
-            add_domain_errors(form, exc)
+            add_domain_errors(attachment if _about_attachment(exc) else form, exc)
         else:
             messages.success(request, _("Đã lưu dự thảo."))
             return redirect("documents:document", pk=doc.pk)
     status = 422 if form.is_bound else 200
     return render(
-        request, "documents/pages/draft_form.html", {"form": form, "d": None}, status=status
+        request,
+        "documents/pages/draft_form.html",
+        {"form": form, "d": None, "attachment_form": attachment},
+        status=status,
     )
+
+
+def _about_attachment(exc: DomainError) -> bool:
+    return any(e.field in ("file", "title") for e in exc.errors)
+
+
+def _attach(doc: Document, user: Any, form: AttachmentForm, *, revision: int | None) -> None:
+    upload = form.cleaned_data["file"]
+    refusal = too_large(upload.size or 0, name=upload.name or "")
+    if refusal is not None:
+        raise refusal
+    services.document_attach(
+        document=doc, actor=user, title=form.cleaned_data["title"], data=upload.read(),
+        file_name=upload.name or "", expected_revision=revision)
 
 
 @login_required
@@ -335,30 +364,11 @@ def document_edit(request: HttpRequest, pk: int) -> HttpResponse:
     a change of subject or text is kept as a new version."""
     user = request.user
     doc = get_document(user, pk)
-    if not may_revise(user, doc):
-        if doc.status in (DocStatus.DRAFT, DocStatus.IN_REVIEW):
-            return forbidden(request)
-        messages.error(
-            request,
-            _("Văn bản không còn sửa được ở trạng thái “%(status)s”.")
-            % {"status": doc.get_status_display()},
-        )
-        return redirect("documents:document", pk=doc.pk)
-    initial = {
-        "agency": doc.agency_id,
-        "doc_type": doc.doc_type,
-        "subject": doc.subject,
-        "body": doc.body,
-        "urgency": doc.urgency,
-        "confidentiality": doc.confidentiality,
-        "unit_abbr": doc.unit_abbr,
-        "recipients": list(doc.recipients.values_list("pk", flat=True)),
-        "recipient_lines": "\n".join(doc.recipient_lines or []),
-        "signer": doc.signer_id,
-        "revision": doc.revision,
-    }
+    refused = _revisable(request, doc)
+    if refused is not None:
+        return refused
     data = request.POST if request.method == "POST" else None
-    form = _form(user, data, initial=initial)
+    form = _form(user, data, initial=_initial(doc))
     fields: Any = form.fields
     fields["agency"].required = False  # the issuing agency does not change
     fields["agency"].widget = forms.HiddenInput()
@@ -386,6 +396,133 @@ def document_edit(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(request, _("Đã lưu thay đổi."))
                 return redirect("documents:document", pk=doc.pk)
-    return render(
-        request, "documents/pages/draft_form.html", {"form": form, "d": doc}, status=status
+    return render(request, "documents/pages/draft_form.html",
+                  _edit_context(user, doc, form), status=status)
+
+
+def _edit_context(user: Any, doc: Document, form: DocumentForm | None = None,
+                  attachment_form: AttachmentForm | None = None) -> dict[str, Any]:
+    if form is None:
+        form = _form(user, initial=_initial(doc))
+        fields: Any = form.fields
+        fields["agency"].required = False
+        fields["agency"].widget = forms.HiddenInput()
+    return {
+        "form": form,
+        "d": doc,
+        "attachments": selectors.document_attachments(user, doc),
+        "attachment_form": attachment_form
+        or AttachmentForm(initial={"revision": doc.revision}, prefix="att"),
+    }
+
+
+def _initial(doc: Document) -> dict[str, Any]:
+    return {
+        "agency": doc.agency_id,
+        "doc_type": doc.doc_type,
+        "subject": doc.subject,
+        "body": doc.body,
+        "urgency": doc.urgency,
+        "confidentiality": doc.confidentiality,
+        "unit_abbr": doc.unit_abbr,
+        "recipients": list(doc.recipients.values_list("pk", flat=True)),
+        "recipient_lines": "\n".join(doc.recipient_lines or []),
+        "signer": doc.signer_id,
+        "revision": doc.revision,
+    }
+
+
+def _revisable(request: HttpRequest, doc: Document) -> HttpResponse | None:
+    """None when the user may change the draft now; else the answer to give."""
+    if may_revise(request.user, doc):
+        return None
+    if doc.status in (DocStatus.DRAFT, DocStatus.IN_REVIEW):
+        return forbidden(request)
+    messages.error(
+        request,
+        _("Văn bản không còn sửa được ở trạng thái “%(status)s”.")
+        % {"status": doc.get_status_display()},
     )
+    return redirect("documents:document", pk=doc.pk)
+
+
+# --- attachments ----------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def document_attachment_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """Add a PDF attachment to a draft (from the draft's edit page)."""
+    user = request.user
+    doc = get_document(user, pk)
+    refused = _revisable(request, doc)
+    if refused is not None:
+        return refused
+    form = AttachmentForm(request.POST, request.FILES, prefix="att")
+    status = 422
+    if form.is_valid():
+        try:
+            _attach(doc, user, form, revision=revision_of(form.cleaned_data.get("revision")))
+        except NotAllowed as exc:
+            return forbidden(request, exc)
+        except services.Conflict:
+            form.add_error(None, str(CONFLICT))
+            status = 409
+            doc = get_document(user, pk)
+        except DomainError as exc:
+            add_domain_errors(form, exc)
+        else:
+            messages.success(request, _("Đã thêm phụ lục “%(title)s”.")
+                             % {"title": form.cleaned_data["title"]})
+            return redirect("documents:edit", pk=doc.pk)
+    return render(request, "documents/pages/draft_form.html",
+                  _edit_context(user, doc, attachment_form=form), status=status)
+
+
+@login_required
+@require_POST
+def document_attachment_remove(request: HttpRequest, pk: int, n: int) -> HttpResponse:
+    """Remove the n-th attachment from a draft; the versions before keep it."""
+    user = request.user
+    doc = get_document(user, pk)
+    refused = _revisable(request, doc)
+    if refused is not None:
+        return refused
+    try:
+        services.document_detach(document=doc, actor=user, number=n,
+                                 expected_revision=revision_of(request.POST.get("revision")))
+    except NotAllowed as exc:
+        return forbidden(request, exc)
+    except NotFound:
+        raise Http404(_("Không tìm thấy phụ lục.")) from None
+    except services.Conflict:
+        messages.error(request, str(CONFLICT))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Đã bỏ phụ lục."))
+    return redirect("documents:edit", pk=doc.pk)
+
+
+@login_required
+@require_GET
+def document_attachment_file(request: HttpRequest, pk: int, n: int) -> HttpResponse:
+    """The n-th attachment's PDF, scoped as the document's file: the issuing agency gets the
+    upload while drafting and the agency-signed file once issued; a recipient agency the
+    signed file only; 404 for anyone else."""
+    doc = get_document(request.user, pk)
+    try:
+        row = selectors.document_attachment(request.user, doc, n)
+        data = attachment_bytes(row)
+    except (NotFound, FileNotFoundError):
+        raise Http404(_("Không tìm thấy phụ lục.")) from None
+    stem = (doc.notation or f"van-ban-{doc.pk}").replace("/", "-")
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'inline; filename="van-ban-{doc.pk}-phu-luc-{n}.pdf"; '
+        f"filename*=UTF-8''{quote(f'{stem}-phu-luc-{n}')}.pdf"
+    )
+    response["X-Content-SHA256"] = row.signed_sha256 if row.is_signed else row.sha256
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -62,7 +62,9 @@ def main() -> None:
                    refused=report.refused)
     out["incoming"] = [
         {"number": r.number, "notation": r.document.notation, "status": r.status,
-         "sender": r.document.agency.code, "files": r.document.files.count()}
+         "sender": r.document.agency.code, "files": r.document.files.count(),
+         "attachments": [{"title": a.title, "signed": a.is_signed, "sha256": a.signed_sha256}
+                         for a in r.document.attachments.order_by("seq")]}
         for r in IncomingRecord.objects.select_related("document__agency")]
     out["packages"] = [
         {"direction": p.direction, "kind": p.kind, "status_code": p.status_code,

@@ -1,8 +1,9 @@
 """Two installations, two processes, two databases: A (this test's live server, its test
 database and the session PKI) sends a signed document to B (gunicorn in a subprocess with its
 own SQLite file and its own PKI; each trusts the other's root). B is down at first: the package
-waits in A's outbox and goes when B is up. B verifies both signatures, registers the document
-and answers "arrived"; B's leader directs it, and "accepted" comes back to A."""
+waits in A's outbox and goes when B is up. B verifies both signatures (and the agency's
+signature on the document's separately filed attachment, which B keeps with it), registers the
+document and answers "arrived"; B's leader directs it, and "accepted" comes back to A."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from tinhso.exchange import services
 from tinhso.exchange.delivery import outbox_deliver
 from tinhso.exchange.models import OutboxItem, Package, Peer
 from tinhso.exchange.tests.net import RECEIVER_PREFIX, make_net
+from tinhso.exchange.tests.test_attachments import TITLE, _attach
 from tinhso.signing.devpki import ROOT
 from tinhso.signing.models import Certificate
 
@@ -87,6 +89,7 @@ def test_two_installations_exchange_a_document_and_its_statuses(live_server, pki
         net = make_net(pki, two_page_pdf, base_url=live_server.url)
         Peer.objects.filter(organ_prefix=RECEIVER_PREFIX).update(base_url=b_url)
         doc = net.issued()
+        annex = _attach(net, doc, two_page_pdf)  # a separately filed attachment goes along
         [pkg] = services.document_send_external(document=doc, actor=net.clerk)
 
         # The delivery task ran on commit, but B is down: the package stays in the outbox,
@@ -114,10 +117,13 @@ def test_two_installations_exchange_a_document_and_its_statuses(live_server, pki
         assert incoming["notation"] == doc.notation
         assert incoming["sender"] == pki.agency.code
         assert incoming["files"] == 1
+        assert incoming["attachments"] == [
+            {"title": TITLE, "signed": True, "sha256": annex.signed_sha256}]
         [received] = [p for p in state["packages"] if p["kind"] == "document"]
         assert received["result"] == "arrived"
         assert received["verification"]["xml"]["ok"] is True
         assert received["verification"]["pdf"]["ok"] is True
+        assert [a["ok"] for a in received["verification"]["attachments"]] == [True]
 
         # The same package again (at-least-once): the same answer, nothing new at B.
         OutboxItem.objects.filter(pk=item.pk).update(delivered_at=None,

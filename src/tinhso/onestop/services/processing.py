@@ -39,6 +39,7 @@ from tinhso.onestop.workflow import (
     steps_for,
     timeliness_of,
 )
+from tinhso.signing.pdfcheck import pdf_upload_check
 
 logger = logging.getLogger(__name__)
 
@@ -153,7 +154,9 @@ def dossier_approve(*, dossier: Dossier, actor: Any, comment: str = "",
     `result` = (file name, PDF bytes or file) attaches the electronic result; a PDF result is
     signed by the approver personally, then by the responsible agency, when the agency signs
     its results (`_signed_result`); the approval is refused on `result` when either
-    certificate is not in force, and nothing is written."""
+    certificate is not in force, or when the PDF is unreadable, encrypted, or carries
+    JavaScript or embedded files (`signing.pdfcheck.pdf_upload_check`), and nothing is
+    written."""
     at = _moment(at)
     d = _lock(dossier, expected_revision, {Status.PROCESSING})
     _require(_is_handler(actor, d))
@@ -166,6 +169,8 @@ def dossier_approve(*, dossier: Dossier, actor: Any, comment: str = "",
     upload = filestore.file_check(result[0], result[1], field="result") if result else None
     extra: dict[str, Any] = {}
     if upload is not None:
+        if upload.content_type == "application/pdf":  # it is signed and handed to the applicant
+            pdf_upload_check(b"".join(upload.chunks()), field="result", name=upload.name)
         upload, extra = _signed_result(upload, d, actor)
     written: list[filestore.Written] = []
     try:

@@ -19,9 +19,11 @@ from tinhso.directory.models import Agency, Role
 from tinhso.onestop.models import Dossier
 from tinhso.onestop.services import dossier_submit
 from tinhso.onestop.status import Channel
+from tinhso.signing.tests.crafted import clean_raw
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+# A one-page PDF a reader opens (a result must be one: `signing.pdfcheck`).
+PDF = clean_raw()
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
 _codes = itertools.count(1)
