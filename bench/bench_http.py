@@ -44,7 +44,12 @@ def wait_for(url: str, seconds: float = 30) -> None:
     raise SystemExit(f"server did not answer at {url}")
 
 
-def wrk(script: str, url: str, seconds: int, connections: int, env: dict[str, str]) -> dict[str, float]:
+def wrk(script: str, url: str, seconds: int, connections: int, env: dict[str, str],
+        watch: tuple[int, str] | None = None) -> dict[str, float]:
+    """Run wrk; with `watch` (gunicorn's pid, the database name) also the CPU the server and
+    the database spent per request (ms), whatever else the machine was doing."""
+    pids = _processes(*watch) if watch else []
+    before = _cpu_seconds(pids)
     out = sh("wrk", f"-t{min(2, connections)}", f"-c{connections}", f"-d{seconds}s", "--timeout", "5s", "-s",
              str(ROOT / "bench" / "wrk" / script), url, env=env, capture=True)
     match = re.search(r"RESULT (.*)", out)
@@ -53,7 +58,36 @@ def wrk(script: str, url: str, seconds: int, connections: int, env: dict[str, st
     values = dict(kv.split("=") for kv in match.group(1).split())
     result = {k: float(v) for k, v in values.items()}
     result["rps"] = result["requests"] / result["seconds"]
+    result["cpu_ms"] = 1000 * (_cpu_seconds(pids) - before) / max(result["requests"], 1)
     return result
+
+
+def _cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU of these processes (from /proc; 0 for one that has gone)."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def _processes(parent: int, database: str) -> list[int]:
+    """gunicorn's workers (children of `parent`) and the PostgreSQL backends serving
+    `database` (their title names it)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+            cmdline = (stat.parent / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            continue
+        ppid = int(text.rsplit(")", 1)[1].split()[1])
+        if ppid == parent or (database and cmdline.startswith("postgres:") and database in cmdline):
+            found.append(int(stat.parent.name))
+    return found
 
 
 def main() -> None:
@@ -68,11 +102,17 @@ def main() -> None:
     parser.add_argument("--submit-connections", type=int, default=0,
                         help="connections for submissions (default: min(--connections, 16))")
     parser.add_argument("--scale", default="0.01", help="demo dossiers to load first")
+    parser.add_argument("--var", default="", help="TINHSO_VAR_DIR (default: one per database "
+                        "under the temporary directory, kept for reruns)")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is needed: apt-get install wrk")
 
-    var = Path(tempfile.mkdtemp(prefix="tinhso-bench-"))
+    # One var directory per database, kept: a rerun finds the demo's PKI keys where the first
+    # run left them (the database holds their certificates).
+    name = os.environ.get("DATABASE_URL", "sqlite").rstrip("/").rsplit("/", 1)[-1]
+    var = Path(args.var or Path(tempfile.gettempdir()) / f"tinhso-bench-{name}")
+    var.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tinhso.config.settings",
            "TINHSO_VAR_DIR": str(var), "TINHSO_ADMIN_PASSWORD": "bench-admin-2026",
            "TINHSO_DEMO_PASSWORD": "bench-demo-2026", "TINHSO_TASKS_BACKEND":
@@ -95,22 +135,27 @@ def main() -> None:
                 "DOC1": doc1, "DOC2": doc2, "RUN": str(int(time.time()))}
         wrk("tracking.lua", base, 3, args.connections, wenv)  # warm-up
         results = []
+        watch = (server.pid, name if "postgres" in env.get("DATABASE_URL", "") else "")
         if args.only in ("", "tracking"):
             results.append(("public tracking lookup",
-                            wrk("tracking.lua", base, args.seconds, args.connections, wenv)))
+                            wrk("tracking.lua", base, args.seconds, args.connections, wenv,
+                                watch)))
         if args.only in ("", "submit"):
             results.append(("online submission, two small files",
                             wrk("submit.lua", base, args.seconds,
-                                args.submit_connections or min(args.connections, 16), wenv)))
+                                args.submit_connections or min(args.connections, 16), wenv,
+                                watch)))
     finally:
         server.terminate()
         server.wait(timeout=10)
     print(f"gunicorn: {args.workers} workers x {args.threads} threads")
-    print("| operation | requests/s | p50 ms | p95 ms | p99 ms | errors | non-2xx |")
-    print("|---|---:|---:|---:|---:|---:|---:|")
-    for name, r in results:
-        print(f"| {name} | {r['rps']:.0f} | {r['p50_ms']:.1f} | {r['p95_ms']:.1f} | "
-              f"{r['p99_ms']:.1f} | {r['errors']:.0f} | {r['non2xx']:.0f} |")
+    print(f"load average at the end: {os.getloadavg()[0]:.2f}")
+    print("| operation | requests/s | p50 ms | p95 ms | p99 ms | errors | non-2xx | "
+          "server + database CPU ms/request |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    for label, r in results:
+        print(f"| {label} | {r['rps']:.0f} | {r['p50_ms']:.1f} | {r['p95_ms']:.1f} | "
+              f"{r['p99_ms']:.1f} | {r['errors']:.0f} | {r['non2xx']:.0f} | {r['cpu_ms']:.2f} |")
     sys.stdout.flush()
 
 
