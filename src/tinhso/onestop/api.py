@@ -147,8 +147,8 @@ def _file_parts(parts: dict[str, list[Any]], *,
                 key, _("Phần tệp không hợp lệ: đặt tên doc_<mã thành phần> hoặc files."))
         document_id = int(match[1]) if match else None
         for f in uploads:
-            filestore.file_check(f.name, f, field=key, document_id=document_id)
-            out.append((document_id, f.name, f))
+            checked = filestore.file_check(f.name, f, field=key, document_id=document_id)
+            out.append((document_id, f.name, checked))  # not checked again by the service
     if len(out) > services.MAX_FILES:
         raise DomainError.for_field(
             "files", _("Tối đa %(n)d tệp mỗi hồ sơ.") % {"n": services.MAX_FILES})

@@ -116,7 +116,10 @@ def _size_and_head(source: Any) -> tuple[int, bytes]:
 
 def file_check(name: str, source: Any, *, field: str = "files",
                document_id: int | None = None) -> Upload:
-    """Check one upload (type by content, size, name) without writing anything."""
+    """Check one upload (type by content, size, name) without writing anything. An `Upload`
+    already checked (by the API, per part, to name the part at fault) is returned as it is."""
+    if isinstance(source, Upload):
+        return source
     try:
         clean = clean_text(str(name or ""))
     except UnsafeText:
