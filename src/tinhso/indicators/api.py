@@ -30,8 +30,8 @@ from tinhso.indicators.registry import Indicator, all_indicators
 from tinhso.indicators.registry import get as registry_get
 from tinhso.indicators.sources.entered import revision_value
 from tinhso.indicators.table import COLUMNS as TABLE_COLUMNS
-from tinhso.indicators.table import indicator_table
-from tinhso.indicators.values import indicator_get, indicator_read, period_parse, scope_resolve
+from tinhso.indicators.table import UNIT_COLUMNS, indicator_table, unit_table
+from tinhso.indicators.values import indicator_get, indicator_read, period_parse, unit_resolve
 
 router = Router()
 
@@ -49,13 +49,17 @@ class IndicatorOut(Schema):
 
 class ValueOut(Schema):
     code: str
-    unit: str = Field(description="mã tỉnh (38) hoặc mã cơ quan")
+    unit: str = Field(description="mã tỉnh (38), mã đơn vị hành chính (xã, phường, huyện cũ) "
+                                  "hoặc mã cơ quan")
     period: str
     value: float | int | None
     numerator: int
     denominator: int | None
     previous_period: str | None
     previous_value: float | int | None
+    merged: list[str] = Field(default_factory=list,
+                              description="các đơn vị cũ đã sáp nhập vào đơn vị này có số liệu "
+                                          "được cộng vào giá trị của kỳ")
 
 
 def _out(i: Indicator) -> IndicatorOut:
@@ -69,28 +73,40 @@ def indicator_list(request: HttpRequest) -> list[IndicatorOut]:
     return [_out(i) for i in all_indicators(public_only=True)]
 
 
-@router.get("/{code}/values", response=ValueOut, summary="Giá trị một chỉ số theo kỳ")
+@router.get("/{code}/values", response={200: ValueOut, 404: ProblemOut, 422: ProblemOut},
+            summary="Giá trị một chỉ số theo kỳ")
 def indicator_values(request: HttpRequest, code: str, period: str, unit: str = "38"
                      ) -> ValueOut:
+    """The value for the unit (the province, an agency, or an administrative unit: a commune,
+    ward or former district, whose figure is its People's Committee's, joined before the
+    1 July 2025 merger by those of the communes merged into it) and the previous period's.
+    A former district asked about a period after its end: 422 naming `unit`."""
     indicator = indicator_get(code)
-    reading = indicator_read(indicator, scope_resolve(unit), period_parse(period))
+    p = period_parse(period)
+    reading = indicator_read(indicator, unit_resolve(unit), p)
     return ValueOut(
         code=indicator.code, unit=reading.scope.code, period=str(reading.period),
         value=reading.value.value, numerator=reading.value.numerator,
         denominator=reading.value.denominator,
         previous_period=str(reading.previous_period) if reading.previous_period else None,
         previous_value=reading.previous.value if reading.previous else None,
+        merged=[u.code for u in reading.merged],
     )
 
 
 @router.get("/table", response={200: None, 422: ProblemOut}, url_name="indicators_table",
             summary="Bảng giá trị các chỉ số công khai theo kỳ và đơn vị (CSV, JSON)")
-def indicator_table_export(request: HttpRequest, period: str = "",
+def indicator_table_export(request: HttpRequest, period: str = "", unit: str = "",
                            format: Format = "csv") -> HttpResponse:  # noqa: A002
     """Every public indicator's value for the period (default: this year), for the province
     and each agency that can be read at once; the open data portal's dataset
-    "chi-so-chuyen-doi-so-tinh" links here, so it is always current."""
+    "chi-so-chuyen-doi-so-tinh" links here, so it is always current. With `unit` (an agency
+    or an administrative unit: commune, ward, former district), that unit's rows only, each
+    with the previous period's value."""
     p = period_parse(period or str(timezone.localdate().year))
+    if unit.strip():
+        rows = unit_table(p, unit_resolve(unit))
+        return table_response(rows, UNIT_COLUMNS, format, f"chi-so-{p}-{unit.strip()}")
     rows = indicator_table(p, settings.TINHSO_PROVINCE_CODE)
     return table_response(rows, TABLE_COLUMNS, format, f"chi-so-{p}")
 

@@ -11,9 +11,13 @@ from tinhso.indicators.periods import Period
 from tinhso.indicators.registry import Indicator, Scope, Value, all_indicators
 from tinhso.indicators.report.data import PILLAR_NAMES_VI, province_unit, units_read
 from tinhso.indicators.sources._counted import shared_reads
+from tinhso.indicators.values import UnitScope, Where, indicator_read
 
 COLUMNS = ("ky", "ma_chi_so", "ten_chi_so", "tru_cot", "don_vi_tinh", "ma_don_vi",
            "ten_don_vi", "gia_tri", "tu_so", "mau_so")
+# One unit's table (`unit=`): the same columns, the previous period's value, and the former
+# units merged into it whose figures count in the value.
+UNIT_COLUMNS = (*COLUMNS, "ky_truoc", "gia_tri_ky_truoc", "don_vi_sap_nhap")
 
 
 def _row(indicator: Indicator, period: Period, code: str, name: str,
@@ -41,3 +45,31 @@ def indicator_table(period: Period, province_code: str) -> list[dict[str, Any]]:
                         for f in sorted(units_read(indicator, period, province_code),
                                         key=lambda f: f.code))
     return rows
+
+
+def unit_table(period: Period, where: Where) -> list[dict[str, Any]]:
+    """Every public indicator's value for one unit (an agency, or an administrative unit read
+    as `values.indicator_read` reads it: the same figure as the values API and the targets),
+    with the previous period's. A constant number of queries per indicator."""
+    if isinstance(where, UnitScope):
+        name = where.unit.name
+    else:
+        unit = province_unit(where.province_code) if where.agency_id is None else None
+        name = (unit.name if unit is not None else where.code) if where.agency_id is None \
+            else _agency_name(where.agency_id)
+    rows: list[dict[str, Any]] = []
+    with shared_reads():
+        for indicator in all_indicators(public_only=True):
+            r = indicator_read(indicator, where, period)
+            row = _row(indicator, period, where.code, name, r.value)
+            row.update(ky_truoc=str(r.previous_period) if r.previous_period else "",
+                       gia_tri_ky_truoc=r.previous.value if r.previous is not None else None,
+                       don_vi_sap_nhap=" ".join(u.code for u in r.merged))
+            rows.append(row)
+    return rows
+
+
+def _agency_name(pk: int) -> str:
+    from tinhso.directory.models import Agency
+
+    return Agency.objects.filter(pk=pk).values_list("name", flat=True).first() or ""

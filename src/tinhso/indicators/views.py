@@ -26,23 +26,32 @@ from tinhso.directory.permissions import agency_scope
 from tinhso.indicators import access, registry
 from tinhso.indicators.attainment import Rag
 from tinhso.indicators.periods import Period
-from tinhso.indicators.registry import Indicator, Pillar
+from tinhso.indicators.registry import Indicator, Pillar, Value
 from tinhso.indicators.report import render as report_render
 from tinhso.indicators.report.data import (
     DEFAULT_RANK,
     DEFAULT_TREND,
     Figure,
     Report,
+    Trend,
     UnitFigure,
     rankable,
     report_build,
     target_text,
+    trend_periods,
     trend_read,
     units_read,
     visible_indicators,
 )
 from tinhso.indicators.report.numbers import vn_number, vn_value
-from tinhso.indicators.values import period_parse
+from tinhso.indicators.values import (
+    UnitScope,
+    Where,
+    compute_at,
+    indicator_read,
+    period_parse,
+    unit_resolve,
+)
 
 STATUS_LABELS = {
     Rag.GREEN: gettext_lazy("Đạt chỉ tiêu"),
@@ -143,10 +152,16 @@ def _charts(report: Report) -> dict[str, str]:
             "ranking_svg": report_render.ranking_svg(report, "ranking-chart")}
 
 
-def _units(figures: list[UnitFigure], indicator: Indicator | None) -> list[dict[str, Any]]:
+def _units(figures: list[UnitFigure], indicator: Indicator | None,
+           period: Period | None = None) -> list[dict[str, Any]]:
+    """Rows of a ranking; each unit links to the indicator's page drilled down to it."""
     kind = indicator.kind if indicator else "count"
+    base = reverse("indicators:indicator", args=[indicator.code]) if indicator else ""
     return [{"rank": i, "code": f.code, "name": f.name, "value": vn_value(f.value.value, kind),
-             "denominator": vn_number(f.value.denominator) if kind == "rate" else ""}
+             "denominator": vn_number(f.value.denominator) if kind == "rate" else "",
+             "drill": f"{base}?" + urlencode({"period": str(period), "unit": f.unit_code
+                                              if f.commune and f.unit_code else f.code})
+             if base and period is not None else ""}
             for i, f in enumerate(figures, 1)]
 
 
@@ -173,12 +188,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "rank_name": indicator_name(report.rank_indicator) if report.rank_indicator else "",
         "trend_code": trend.indicator.code if trend else "",
         "trend_name": indicator_name(trend.indicator) if trend else "",
-        "trend_rows": trend_rows, "communes": _units(report.communes[:20], report.rank_indicator),
+        "trend_rows": trend_rows, "communes": _units(report.communes[:20], report.rank_indicator,
+                                              period),
         "communes_total": len(report.communes),
         "lagging_communes": _units(report.lagging_communes,
-                                   registry.get("onestop.on_time_rate")),
+                                   registry.get("onestop.on_time_rate"), period),
         "lagging_agencies": _units(report.lagging_agencies,
-                                   registry.get("onestop.on_time_rate")),
+                                   registry.get("onestop.on_time_rate"), period),
         "lagging_targets": [
             {"name": indicator_name(i) if (i := registry.get(r.target.indicator_code))
              else r.target.indicator_code, "unit": r.target.unit.name,
@@ -190,6 +206,29 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "indicators/dashboard.html", context, status=400 if error else 200)
 
 
+def _scope_name(where: Where) -> str:
+    from tinhso.directory.models import Agency
+
+    if isinstance(where, UnitScope):
+        return where.unit.name
+    if where.agency_id is None:
+        return where.code
+    return Agency.objects.filter(pk=where.agency_id).values_list("name", flat=True).first() or ""
+
+
+def _unit_trend(indicator: Indicator, where: Where, period: Period) -> Trend:
+    """A unit's trend, as `trend_read` the province's: one read per period; a period the unit
+    has no figure for (a former district after its end) has no value."""
+    periods = trend_periods(period)
+    values = []
+    for p in periods:
+        try:
+            values.append(compute_at(indicator, where, p))
+        except DomainError:
+            values.append(Value(0, None, None))
+    return Trend(indicator, periods, values)
+
+
 @require_GET
 def indicator_detail(request: HttpRequest, code: str) -> HttpResponse:
     """One figure, drilled down: the province's value and trend, every commune and agency."""
@@ -198,7 +237,20 @@ def indicator_detail(request: HttpRequest, code: str) -> HttpResponse:
     indicator = registry.get(code)
     if indicator is None or indicator not in visible_indicators(public_only=public_only):
         return render(request, "indicators/not_found.html", {"code": code}, status=404)
-    trend = trend_read(indicator, period)
+    unit_code = request.GET.get("unit", "").strip()[:32]
+    where: Where | None = None
+    unit_name = ""
+    if unit_code and not error:
+        try:
+            where = unit_resolve(unit_code)
+            reading = indicator_read(indicator, where, period)
+        except DomainError as e:
+            error, where = e.message, None
+    if where is not None:
+        unit_name = where.unit.name if isinstance(where, UnitScope) else _scope_name(where)
+        trend = _unit_trend(indicator, where, period)
+    else:
+        trend = trend_read(indicator, period)
     figures = units_read(indicator, period)
     dossier_scope = agency_scope(request.user, "onestop.dossier.view")
     api = reverse("api:onestop_dossier_list")
@@ -213,7 +265,9 @@ def indicator_detail(request: HttpRequest, code: str) -> HttpResponse:
                     and (f.agency_id in dossier_scope.agency_ids
                          or f.province_code in dossier_scope.provinces)):
                 link = f"{api}?agency={f.code}&{dossier_query}"
-            out.append({"rank": i, "code": f.code, "name": f.name,
+            drill = urlencode({"period": str(period), "unit": f.unit_code if f.commune
+                               and f.unit_code else f.code})
+            out.append({"rank": i, "code": f.code, "name": f.name, "drill": f"?{drill}",
                         "value": vn_value(f.value.value, indicator.kind),
                         "numerator": vn_number(f.value.numerator),
                         "denominator": vn_number(f.value.denominator)
@@ -229,6 +283,8 @@ def indicator_detail(request: HttpRequest, code: str) -> HttpResponse:
         "indicator": indicator, "name": indicator_name(indicator), "period": period,
         "period_text": request.GET.get("period", str(period)) if error else str(period),
         "error": error, "before": before, "after": after,
+        "unit_code": unit_code if where is not None else "", "unit_name": unit_name,
+        "merged": [u.name for u in reading.merged] if where is not None else [],
         "value": vn_value(trend.values[-1].value, indicator.kind),
         "previous": vn_value(trend.values[-2].value, indicator.kind)
         if len(trend.values) > 1 else "–",

@@ -89,6 +89,7 @@ class UnitFigure:
     value: Value
     agency_id: int = 0
     province_code: str = ""
+    unit_code: str = ""  # the agency's administrative unit (a commune's, for the drill-down)
 
 
 @dataclass(frozen=True)
@@ -213,13 +214,13 @@ def units_read(indicator: Indicator, period: Period, province_code: str | None =
         by_unit = _entered_by_unit(indicator.code, period, code, [a.unit_id for a in communes])
         empty = Value(0, None, None)
         figures = [UnitFigure(a.code, a.name, True, by_unit.get(a.unit_id, empty), a.pk,
-                              a.province_code) for a in communes]
+                              a.province_code, a.unit.code) for a in communes]
     else:
         scopes = {a.pk: Scope(province_code=a.province_code, agency_id=a.pk, code=a.code)
                   for a in agencies}
         values = indicator.compute_for(list(scopes.values()), period) if scopes else {}
         figures = [UnitFigure(a.code, a.name, _is_commune(a), values[scopes[a.pk]], a.pk,
-                              a.province_code) for a in agencies]
+                              a.province_code, a.unit.code) for a in agencies]
     return sorted(figures, key=_rank_key)
 
 

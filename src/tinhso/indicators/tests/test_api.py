@@ -26,7 +26,7 @@ def test_anyone_reads_a_value_with_the_previous_period(client, world):
     assert response.json() == {
         "code": "onestop.on_time_rate", "unit": "38", "period": "2025-04", "value": 100.0,
         "numerator": 1, "denominator": 1, "previous_period": "2025-03",
-        "previous_value": 66.67,
+        "previous_value": 66.67, "merged": [],
     }
     by_agency = client.get("/api/v1/indicators/onestop.received/values",
                            {"unit": world.dept.code, "period": "2025-Q1"}).json()
