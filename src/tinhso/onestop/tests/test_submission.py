@@ -116,7 +116,7 @@ def test_the_files_are_on_disk_before_the_dossier_commits(media, monkeypatch):
     monkeypatch.setattr(storage, "_fsync", failing)
     before = set(stored_files(media))
     w = make_world()
-    with pytest.raises(OSError):
+    with pytest.raises(OSError, match="Input/output error"):
         _submit(w)
     assert Dossier.objects.filter(applicant=w.citizen).count() == 0
     assert set(stored_files(media)) == before
