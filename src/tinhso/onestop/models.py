@@ -355,6 +355,11 @@ class RollupCounters(models.Model):
     paid_total = models.PositiveIntegerField(default=0)
     left_open = models.PositiveIntegerField(default=0)
     electronic_result = models.PositiveIntegerField(default=0)
+    # Added later; with a database default so that rows inserted with the older columns only
+    # (the demo generator's bulk loads) still get 0.
+    digitized = models.PositiveIntegerField(default=0, db_default=0)
+    rated = models.PositiveIntegerField(default=0, db_default=0)
+    rating_points = models.PositiveIntegerField(default=0, db_default=0)
 
     class Meta:
         abstract = True

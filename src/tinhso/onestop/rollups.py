@@ -17,7 +17,11 @@ day is the Vietnam-time date of the moment each counter counts (see docs/onestop
   received dossier withdrawn or stopped; in progress at the end of day T is
   sum(received) - sum(left_open) over days <= T;
 - supplement_requested: each "request_supplement" event; paid_total / paid_online: each paid
-  Payment (paid_at).
+  Payment (paid_at);
+- digitized: submitted_at of a dossier with at least one component (or supplement) that an
+  officer marked digitized (`is_digitized`, not `reused_from` an earlier dossier): bumped when
+  its first such component is marked (`dossier_file_mark_digitized`);
+- rated / rating_points: each Rating (rated_at): 1, and its total (0-18).
 """
 
 from __future__ import annotations
@@ -29,17 +33,19 @@ from typing import Any, NamedTuple, cast
 from zoneinfo import ZoneInfo
 
 from django.db import connection, transaction
-from django.db.models import Count, F, Field, Max, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, Field, Max, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate, TruncMonth
 
 from tinhso.core.onetrip import Trip
 from tinhso.onestop.models import (
     Dossier,
     DossierEvent,
+    DossierFile,
     DossierStat,
     DossierStatAgencyDay,
     DossierStatMonth,
     Payment,
+    Rating,
     RollupCounters,
 )
 from tinhso.onestop.status import Status, Timeliness
@@ -47,6 +53,8 @@ from tinhso.onestop.status import Status, Timeliness
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 COUNTERS = tuple(f.name for f in RollupCounters._meta.get_fields())
+# The files whose digitization counts for the `digitized` counter: what the applicant handed in.
+DIGITIZED_KINDS = (DossierFile.Kind.COMPONENT, DossierFile.Kind.SUPPLEMENT)
 Key = tuple[dt.date, int, int, int, str]  # day, agency id, procedure id, channel, online level
 
 
@@ -159,13 +167,14 @@ def _in_range(field: str, start: dt.datetime | None, end: dt.datetime | None) ->
     return q
 
 
-def _grouped(qs: QuerySet[Any], moment: str, prefix: str = "") -> Iterable[dict[str, Any]]:
+def _grouped(qs: QuerySet[Any], moment: str, prefix: str = "", *,
+             n: Any = None) -> Iterable[dict[str, Any]]:
     p = f"{prefix}__" if prefix else ""
     return (
         qs.annotate(_day=TruncDate(moment, tzinfo=TZ))
         .values("_day", f"{p}agency_id", f"{p}procedure_id", f"{p}channel",
                 f"{p}version__online_level")
-        .annotate(_n=Count("pk"))
+        .annotate(_n=Count("pk") if n is None else n)
         .order_by()
     )
 
@@ -178,12 +187,14 @@ def rollups_aggregate(*, province_code: str | None = None, day_from: dt.date | N
     dossiers = Dossier.objects.all()
     events = DossierEvent.objects.all()
     payments = Payment.objects.all()
+    ratings = Rating.objects.all()
     if province_code:
         dossiers = dossiers.filter(province_code=province_code)
         events = events.filter(dossier__province_code=province_code)
         payments = payments.filter(dossier__province_code=province_code)
+        ratings = ratings.filter(dossier__province_code=province_code)
 
-    def d(field: str, extra: Q | None = None) -> QuerySet[Dossier]:
+    def d(field: str, extra: Q | Exists | None = None) -> QuerySet[Dossier]:
         q = _in_range(field, start, end)
         return dossiers.filter(q & extra if extra is not None else q)
 
@@ -211,6 +222,10 @@ def rollups_aggregate(*, province_code: str | None = None, day_from: dt.date | N
         ("paid_online", payments.filter(_in_range("paid_at", start, end),
                                         state=Payment.State.PAID, online=True),
          "paid_at", "dossier"),
+        ("digitized", d("submitted_at", Exists(DossierFile.objects.filter(
+            dossier=OuterRef("pk"), kind__in=DIGITIZED_KINDS, is_digitized=True,
+            reused_from__isnull=True))), "submitted_at", ""),
+        ("rated", ratings.filter(_in_range("rated_at", start, end)), "rated_at", "dossier"),
     ]
     out: dict[Key, dict[str, int]] = defaultdict(dict)
     for counter, qs, moment, prefix in plans:
@@ -220,6 +235,13 @@ def rollups_aggregate(*, province_code: str | None = None, day_from: dt.date | N
                    row[f"{p}channel"], row[f"{p}version__online_level"])
             counts = out[key]
             counts[counter] = counts.get(counter, 0) + row["_n"]
+    # The one counter that is a sum, not a count: the ratings' points.
+    for row in _grouped(ratings.filter(_in_range("rated_at", start, end)), "rated_at", "dossier",
+                        n=Sum("total")):
+        if row["_n"]:
+            key = (row["_day"], row["dossier__agency_id"], row["dossier__procedure_id"],
+                   row["dossier__channel"], row["dossier__version__online_level"])
+            out[key]["rating_points"] = out[key].get("rating_points", 0) + row["_n"]
     return dict(out)
 
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 
 def register_all() -> None:
-    from tinhso.indicators.sources import documents, dx, entered, onestop, opendata
+    from tinhso.indicators.sources import catalog, documents, dx, entered, onestop, opendata
 
     onestop.register_indicators()
+    catalog.register_indicators()
     entered.register_indicators()
     dx.register_indicators()
     documents.register_indicators()

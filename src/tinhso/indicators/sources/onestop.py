@@ -20,12 +20,15 @@ from tinhso.indicators.registry import Scope, Value
 from tinhso.indicators.sources._counted import Formula, register_counted
 from tinhso.onestop.models import DossierStatMonth
 from tinhso.onestop.rollups import rollups_aggregate
+from tinhso.onestop.services import RATING_INDICATORS
 from tinhso.onestop.stats import rate
 from tinhso.onestop.status import Channel
 
 Counters = dict[str, int]
-PLAIN = ("received", "resolved_early", "resolved_on_time", "resolved_late", "paid_online",
-         "paid_total", "electronic_result")
+PLAIN = ("submitted", "received", "resolved_early", "resolved_on_time", "resolved_late",
+         "paid_online", "paid_total", "electronic_result", "digitized", "rated", "rating_points")
+# A rating scores each of its criteria 0, 1 or 2 (onestop.services.RATING_INDICATORS).
+RATING_MAX_POINTS = 2 * len(RATING_INDICATORS)
 SOURCE = "onestop"
 DECISION_766 = "Quyết định 766/QĐ-TTg ngày 23/6/2022"
 
@@ -117,6 +120,14 @@ FORMULAS: list[tuple[str, str, str, Literal["rate", "count"], Formula]] = [
     ("onestop.electronic_result_rate", "Tỷ lệ hồ sơ trả kết quả điện tử",
      "Electronic result rate", "rate",
      _rate(lambda c: c["electronic_result"], _resolved)),
+    ("onestop.digitized_rate", "Tỷ lệ hồ sơ có thành phần được số hóa",
+     "Dossiers with digitized components", "rate",
+     _rate(lambda c: c["digitized"], lambda c: c["submitted"])),
+    ("onestop.ratings", "Số lượt đánh giá mức độ hài lòng", "Satisfaction ratings received",
+     "count", _count(lambda c: c["rated"])),
+    ("onestop.satisfaction_rate", "Mức độ hài lòng của người dân, doanh nghiệp",
+     "Applicant satisfaction", "rate",
+     _rate(lambda c: c["rating_points"], lambda c: RATING_MAX_POINTS * c["rated"])),
 ]
 
 

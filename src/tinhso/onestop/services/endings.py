@@ -19,6 +19,7 @@ from tinhso.onestop.models import (
     Rating,
 )
 from tinhso.onestop.notify import notify_applicant
+from tinhso.onestop.rollups import DIGITIZED_KINDS, rollup_bump_many
 from tinhso.onestop.services._common import (
     APPROVE,
     PROCESS,
@@ -165,6 +166,7 @@ def dossier_rate(*, dossier: Dossier, actor: Any, scores: dict[str, int], commen
     rating = Rating.objects.create(dossier=d, scores=clean, total=sum(clean.values()),
                                    comment=_text(comment, "comment", multiline=True),
                                    rated_at=at)
+    rollup_bump_many(d, {"rated": 1, "rating_points": rating.total}, at)
     audit_record(actor=actor, action="dossier.rate", obj=d, data={"total": rating.total})
     return rating
 
@@ -175,9 +177,14 @@ def dossier_rate(*, dossier: Dossier, actor: Any, scores: dict[str, int], commen
 @transaction.atomic
 def dossier_file_mark_digitized(*, file: DossierFile, actor: Any,
                                 at: dt.datetime | None = None) -> DossierFile:
-    """An officer confirms a component is digitized, so the applicant may reuse it later."""
+    """An officer confirms a component is digitized, so the applicant may reuse it later.
+    The dossier's first such component (handed in by the applicant, not reused) counts it as
+    digitized in the rollup, on its submission day (counter `digitized`)."""
     at = _moment(at)
-    d = file.dossier
+    # The dossier's row lock orders two officers marking two components at once: only the
+    # first of its components to be digitized bumps the counter.
+    d = (Dossier.objects.select_for_update(of=("self",))
+         .select_related("version", "agency", "receiving_agency").get(pk=file.dossier_id))
     if not (can(actor, PROCESS, d.receiving_agency) or can(actor, PROCESS, d.agency)):
         exc = NotAllowed()
         _log_refusal(actor, "file_mark_digitized", exc, dossier=d)
@@ -185,7 +192,13 @@ def dossier_file_mark_digitized(*, file: DossierFile, actor: Any,
     if file.kind not in (DossierFile.Kind.COMPONENT, DossierFile.Kind.SUPPLEMENT,
                          DossierFile.Kind.RESULT):
         raise DomainError.for_field("file", _("Chỉ số hóa được giấy tờ của hồ sơ."))
-    DossierFile.objects.filter(pk=file.pk).update(is_digitized=True)
+    counts = (file.kind in DIGITIZED_KINDS and file.reused_from_id is None
+              and not DossierFile.objects.filter(dossier=d, kind__in=DIGITIZED_KINDS,
+                                                 is_digitized=True,
+                                                 reused_from__isnull=True).exists())
+    marked = DossierFile.objects.filter(pk=file.pk, is_digitized=False).update(is_digitized=True)
+    if marked and counts:
+        rollup_bump_many(d, {"digitized": 1}, d.submitted_at)
     file.is_digitized = True
     audit_record(actor=actor, action="dossier.file_digitized", obj=d, data={"file": file.pk})
     return file
