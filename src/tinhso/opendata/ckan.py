@@ -5,7 +5,9 @@ repeated keys become lists), POST for every action (a JSON object, or a form); t
 `{"help", "success", "result"}`; errors as `{"help", "success": false, "error": {"__type",
 ...}}` with 403, 404, 409 (Validation Error, by field) and 400; an unknown action or bad body is
 a 400 whose body is a bare JSON string. The API token comes raw in `Authorization` (or
-`X-CKAN-API-Key`). Token callers need no CSRF token; a browser session's POST does."""
+`X-CKAN-API-Key`). Token callers need no CSRF token; a browser session's POST does. An
+uploaded file past TINHSO_OPENDATA_MAX_UPLOAD_BYTES is refused as CKAN refuses it, a 409
+Validation Error on `upload`, while it streams in (`uploads`): nothing is stored."""
 
 from __future__ import annotations
 
@@ -15,7 +17,9 @@ from collections import defaultdict
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import SuspiciousOperation
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.middleware.csrf import CsrfViewMiddleware
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -25,6 +29,7 @@ from tinhso.core.audit import client_ip
 from tinhso.core.errors import DomainError, NotAllowed, NotFound
 from tinhso.opendata.actions import READ, WRITE, Context
 from tinhso.opendata.query import SearchQueryError
+from tinhso.opendata.uploads import declared_too_big, limit_uploads, too_big
 from tinhso.opendata.usage import usage_count
 
 logger = logging.getLogger(__name__)
@@ -131,6 +136,11 @@ def _error(exc: DomainError) -> tuple[int, dict[str, Any]]:
     return 409, {**fields, "__type": "Validation Error"}
 
 
+def _refused(envelope: dict[str, Any], exc: DomainError) -> HttpResponse:
+    status, error = _error(exc)
+    return _json(status, {**envelope, "success": False, "error": error})
+
+
 def _count(name: str, data: dict[str, Any], result: Any) -> None:
     """Count a successful call that reads a dataset's data (memory only, see `usage`)."""
     if name == "package_show":
@@ -153,7 +163,12 @@ def action(request: HttpRequest, name: str, ver: int = 3) -> HttpResponse:
         "help": request.build_absolute_uri(f"/api/{ver}/action/help_show") + f"?name={name}",
     }
     multipart = (request.content_type or "") == "multipart/form-data"
-    if not multipart and int(request.META.get("CONTENT_LENGTH") or 0) > MAX_BODY:
+    limit = None
+    if multipart:  # a file: refused by its declared length, else counted as it streams in
+        if declared_too_big(request):
+            return _refused(envelope, too_big())
+        limit = limit_uploads(request)
+    elif int(request.META.get("CONTENT_LENGTH") or 0) > MAX_BODY:
         return _bad_request("Request body too large")
     try:
         data = _request_data(request, name in READ)
@@ -161,6 +176,10 @@ def action(request: HttpRequest, name: str, ver: int = 3) -> HttpResponse:
             raise BadRequest("JSON Error: NUL characters are not allowed")
     except BadRequest as exc:
         return _bad_request(str(exc))
+    except (MultiPartParserError, SuspiciousOperation) as exc:
+        return _bad_request(str(exc) or type(exc).__name__)
+    if limit is not None and limit.oversize:
+        return _refused(envelope, too_big())
     data.pop("callback", None)
     try:
         user, by_token = _caller(request)
@@ -175,8 +194,7 @@ def action(request: HttpRequest, name: str, ver: int = 3) -> HttpResponse:
         _count(name, data, envelope["result"])
         return _json(200, envelope)
     except DomainError as exc:
-        status, error = _error(exc)
-        return _json(status, {**envelope, "success": False, "error": error})
+        return _refused(envelope, exc)
     except Exception:
         logger.exception("CKAN action %s failed", name)
         return _json(500, {**envelope, "success": False,

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from tinhso.core.errors import DomainError, FieldError
 from tinhso.core.text import UnsafeText, clean_text
 from tinhso.directory.models import AdminUnit, Agency
+from tinhso.opendata import uploads
 from tinhso.opendata.models import (
     NAME_MAX,
     TITLE_MAX,
@@ -33,7 +34,6 @@ TAG_RE = re.compile(r"^[\w \-.]{2,100}$")
 NOTES_MAX = 50_000
 MAX_LIST = 500
 URL_SCHEMES = ("http://", "https://", "ftp://")
-UPLOAD_MAX = 500 * 2**20
 
 
 def upload_name(name: str) -> str:
@@ -325,8 +325,8 @@ def resource(data: Any, errors: Errors, prefix: str = "",
         size = int(getattr(upload, "size", 0) or 0)
         if not size:
             sub.add("upload", _("Tệp rỗng."))
-        elif size > UPLOAD_MAX:
-            sub.add("upload", _("Tệp lớn quá %(n)d MB.") % {"n": UPLOAD_MAX // 2**20}, "too_big")
+        elif size > uploads.max_upload_bytes():
+            sub.add("upload", uploads.too_big_message(), "too_big")
     elif not out["url"] and "url" not in {e.field for e in sub.items}:
         sub.add("url", missing(), "required")
     if not out["format"] and out["url"]:

@@ -10,6 +10,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from tinhso.core.errors import DomainError
+from tinhso.opendata import uploads
 from tinhso.opendata.dictize import org_name
 from tinhso.opendata.licenses import LICENSES
 from tinhso.opendata.models import AccessLevel, Frequency, Group
@@ -148,9 +149,18 @@ class ResourceForm(forms.Form):
         help_text=_("Để trống: lấy theo đuôi tệp."),
     )
 
+    def __init__(self, *args: Any, upload_too_big: bool = False, **kwargs: Any) -> None:
+        """`upload_too_big`: the file went past the size limit while it was received and was
+        dropped (`opendata.uploads`)."""
+        super().__init__(*args, **kwargs)
+        self.upload_too_big = upload_too_big
+        self.fields["upload"].help_text = _("Tối đa %(limit)s.") % {"limit": uploads.limit_text()}
+
     def clean(self) -> dict[str, Any]:
         c = super().clean() or {}
-        if not c.get("upload") and not c.get("url"):
+        if self.upload_too_big:
+            self.add_error("upload", uploads.too_big_message())
+        elif not c.get("upload") and not c.get("url"):
             self.add_error("upload", _("Cần chọn tệp để tải lên hoặc nhập đường dẫn."))
         elif c.get("upload") and c.get("url"):
             self.add_error("url", _("Chỉ chọn một: tệp tải lên hoặc đường dẫn."))

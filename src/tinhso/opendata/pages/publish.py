@@ -16,12 +16,13 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST
 
 from tinhso.core.errors import DomainError, NotAllowed, NotFound
 from tinhso.directory.models import Agency
 from tinhso.directory.permissions import agency_scope, can
-from tinhso.opendata import selectors, services
+from tinhso.opendata import selectors, services, uploads
 from tinhso.opendata.access import PUBLISH
 from tinhso.opendata.models import Dataset, State
 from tinhso.opendata.pages.common import BadPage, error_page, odd_name, page_number
@@ -121,13 +122,26 @@ def _dataset_form(request: HttpRequest, form: DatasetForm, ds: Any, done: str,
                   {"form": form, "ds": ds}, status=422 if form.errors else 200)
 
 
+@csrf_exempt  # the size limit must be in place before the CSRF check parses the body
 @login_required
 @require_http_methods(["GET", "POST"])
 def resource_new(request: HttpRequest, name: str) -> HttpResponse:
     ds = _owned(request, name)
     if ds is None:
         return error_page(request, _("Không tìm thấy bộ dữ liệu."), 404)
-    form = ResourceForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and uploads.declared_too_big(request):
+        form = ResourceForm({}, upload_too_big=True)  # the body is not read at all
+        form.errors.pop("name", None)
+        return _resource_form(request, ds, form, status=413)
+    limit = uploads.limit_uploads(request) if request.method == "POST" else None
+    return _resource_new(request, ds, limit)
+
+
+@csrf_protect
+def _resource_new(request: HttpRequest, ds: Dataset,
+                  limit: uploads.SizeLimit | None) -> HttpResponse:
+    form = ResourceForm(request.POST or None, request.FILES or None,
+                        upload_too_big=limit is not None and limit.oversize)
     if request.method == "POST" and form.is_valid():
         try:
             services.resource_add(actor=request.user, data=form.data_dict(str(ds.pk)))
@@ -138,12 +152,14 @@ def resource_new(request: HttpRequest, name: str) -> HttpResponse:
         else:
             messages.success(request, _("Đã thêm tài nguyên."))
             return _to_dataset(ds)
-    return render(
-        request,
-        "opendata/pages/publish/resource_form.html",
-        {"form": form, "ds": ds},
-        status=422 if form.errors else 200,
-    )
+    status = 413 if form.upload_too_big else 422 if form.errors else 200
+    return _resource_form(request, ds, form, status=status)
+
+
+def _resource_form(request: HttpRequest, ds: Dataset, form: ResourceForm,
+                   status: int) -> HttpResponse:
+    return render(request, "opendata/pages/publish/resource_form.html",
+                  {"form": form, "ds": ds}, status=status)
 
 
 @login_required

@@ -212,7 +212,9 @@ def test_a_catalog_page_costs_the_same_queries_for_ten_or_a_hundred_datasets(cli
     assert _queries(client, "/dataset/so-lieu-0001.ttl") == one
 
 
-def test_the_demo_catalog_conforms_and_hides_its_private_dataset(client):
+def test_the_demo_catalog_conforms_and_hides_its_private_dataset(client, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"  # the demo's snapshots are uploads
+    settings.TINHSO_DATASTORE_DIR = tmp_path / "datastore"
     _province()
     load_datasets(actor=officer(Role.PROVINCE_ADMIN, None))
     g = _graph(client, "/catalog.rdf", "rdf")

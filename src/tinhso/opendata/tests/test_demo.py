@@ -1,4 +1,6 @@
-"""The demo datasets load through the services, once, and show the access rules."""
+"""The demo datasets load through the services, once, and show the access rules; those made
+from the platform's own data carry a CSV snapshot loaded into the datastore, then the live
+exports; no dataset links to a host that does not exist."""
 
 from __future__ import annotations
 
@@ -7,10 +9,17 @@ import pytest
 from tinhso.accounts.tests.factories import officer
 from tinhso.directory.demo import PROVINCE_LETTERS, PROVINCIAL_BODIES
 from tinhso.directory.models import AdminUnit, Agency, Role
-from tinhso.opendata.demo import SPECS, load_datasets
-from tinhso.opendata.models import AccessLevel, Dataset, State
+from tinhso.opendata.demo import SNAPSHOTS, SPECS, load_datasets, load_snapshots
+from tinhso.opendata.models import AccessLevel, Dataset, DatastoreStatus, Resource, State
+from tinhso.opendata.tests.pages_support import quiet_usage  # noqa: F401 (fixture)
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("quiet_usage")]
+
+
+@pytest.fixture(autouse=True)
+def _dirs(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.TINHSO_DATASTORE_DIR = tmp_path / "datastore"
 
 
 def _province() -> None:
@@ -43,9 +52,56 @@ def test_datasets_made_from_the_platforms_own_data_link_to_live_exports(client):
     for name in ("ho-so-theo-thang-va-co-quan", "chi-so-chuyen-doi-so-tinh",
                  "danh-muc-thu-tuc-hanh-chinh", "don-vi-hanh-chinh-tinh-thanh-hoa"):
         shown = client.get("/api/3/action/package_show", {"id": name}).json()["result"]
+        kinds = [res["url_type"] for res in shown["resources"]]
+        assert kinds[0] == "upload" and kinds[-1] is None  # the snapshot first, links after
+        live = [res for res in shown["resources"] if res["url_type"] is None]
         for res in shown["resources"]:
+            if res["url_type"] == "upload":
+                assert res["format"] == "CSV"
+                assert res["url"].startswith("http://testserver/dataset/")
+        assert live
+        for res in live:
             assert res["url"].startswith("http://testserver/api/v1/")
             r = client.get(res["url"].removeprefix("http://testserver"))
             assert r.status_code == 200, res["url"]
             kind = "text/csv" if res["format"] == "CSV" else "application/json"
             assert r["Content-Type"].startswith(kind)
+
+
+def test_no_dataset_links_to_a_host_that_does_not_exist():
+    _province()
+    load_datasets(actor=officer(Role.PROVINCE_ADMIN, None), site_url="http://testserver",
+                  snapshots=False)
+    urls = list(Resource.objects.values_list("url", flat=True))
+    assert urls and all(u.startswith("http://testserver/api/v1/") for u in urls)
+
+
+def test_snapshots_are_loaded_into_the_datastore_and_previewed_once(client):
+    _province()
+    AdminUnit.objects.create(code="16279", name="Phường Hạc Thành", kind="phường", level=3,
+                             province_code="38", parent=AdminUnit.objects.get(code="38"))
+    admin = officer(Role.PROVINCE_ADMIN, None)
+    load_datasets(actor=admin, snapshots=False)
+    assert not Resource.objects.filter(url_type="upload").exists()
+    assert load_snapshots(actor=admin) == len(SNAPSHOTS)
+    for snap in SNAPSHOTS:
+        got = Resource.objects.get(dataset__name=snap.dataset, state=State.ACTIVE,
+                                   url=snap.file_name)
+        assert got.url_type == "upload"
+        assert got.datastore.status == DatastoreStatus.DONE, got.datastore.message
+        ordered = Resource.objects.filter(dataset__name=snap.dataset, state=State.ACTIVE
+                                          ).order_by("position")
+        links = [r.url_type == "" for r in ordered]
+        assert links == sorted(links)  # every snapshot before every live link
+    units = Resource.objects.get(url="don-vi-hanh-chinh.csv")
+    assert units.datastore.row_count == 2
+    html = client.get(f"/du-lieu/bo-du-lieu/don-vi-hanh-chinh-tinh-thanh-hoa/tai-nguyen/"
+                      f"{units.pk}/").content.decode()
+    assert 'class="od-preview"' in html and "Phường Hạc Thành" in html
+    revisions = dict(Resource.objects.filter(url_type="upload").values_list("pk", "revision"))
+    assert load_snapshots(actor=admin) == 0  # the same data: nothing new
+    AdminUnit.objects.create(code="16280", name="Phường Đông Sơn", kind="phường", level=3,
+                             province_code="38", parent=AdminUnit.objects.get(code="38"))
+    assert load_snapshots(actor=admin) == 1  # the units changed: a new version of that file
+    units.refresh_from_db()
+    assert units.revision == revisions[units.pk] + 1 and units.datastore.row_count == 3

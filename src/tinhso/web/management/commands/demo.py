@@ -20,7 +20,7 @@ from tinhso.directory.demo import demo_agency_roles, load_agencies
 from tinhso.directory.services import units_import
 from tinhso.documents.demo import expected_documents, load_documents
 from tinhso.onestop.demo import expected_dossiers, load_dossiers
-from tinhso.opendata.demo import load_datasets
+from tinhso.opendata.demo import load_datasets, load_snapshots
 from tinhso.signing.demo import load_certificates
 
 
@@ -68,7 +68,8 @@ class Command(BaseCommand):
             load_catalog(agencies=agencies)
             bar.update()
             bar.set_postfix_str(steps[4])
-            load_datasets(actor=User.objects.get(username="admin"), province_code=province)
+            load_datasets(actor=User.objects.get(username="admin"), province_code=province,
+                          snapshots=False)  # taken below, once the dossiers and documents exist
             bar.update()
             bar.set_postfix_str(steps[5])
             load_certificates(actor=User.objects.get(username="admin"), province_code=province)
@@ -96,6 +97,9 @@ class Command(BaseCommand):
                 except ValueError as exc:
                     raise CommandError(str(exc)) from exc
 
+        # The open data portal's CSV snapshots of the platform's own figures (units, procedures,
+        # dossiers by month, indicators), loaded into the datastore for their previews.
+        load_snapshots(actor=User.objects.get(username="admin"))
         elapsed = time.monotonic() - started
         self.stdout.write(self.style.SUCCESS(f"Dữ liệu mẫu sẵn sàng ({elapsed:.1f} giây)."))
 
