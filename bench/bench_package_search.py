@@ -30,9 +30,6 @@ import sys
 import time
 import uuid
 
-# config/wsgi.py's gc.set_threshold (the bench runs in process, not through the WSGI module)
-WSGI_GC_THRESHOLDS = (700, 10, 100)
-
 CASES = {
     "all + 5 facets": {"rows": "100", "facet.field": '["organization","groups","tags",'
                                                       '"res_format","license_id"]'},
@@ -146,12 +143,12 @@ def main() -> None:
     import django
 
     django.setup()
-    import gc
 
     from django.core.management import call_command
     from django.db import connection
     from django.test import Client
 
+    from tinhso.config.runtime import tune_gc
     from tinhso.opendata.models import Dataset
 
     call_command("migrate", verbosity=0, interactive=False)
@@ -163,8 +160,7 @@ def main() -> None:
     cases = {**(CASES if args.cases != "words" else {}),
              **(WORD_CASES if args.cases != "base" else {})}
     client = Client()
-    gc.freeze()  # as config/wsgi.py does after start-up, with its collection thresholds
-    gc.set_threshold(*WSGI_GC_THRESHOLDS)
+    tune_gc()  # as config/wsgi.py does after start-up
     print(f"python {sys.version.split()[0]} on {platform.machine()}, {os.cpu_count()} CPUs; "
           f"{connection.vendor}; {Dataset.objects.count():,} datasets; "
           f"load average {os.getloadavg()[0]:.1f}")

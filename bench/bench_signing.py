@@ -28,6 +28,9 @@ def setup() -> tuple[Any, Any, bytes]:
     import django
 
     django.setup()
+    from tinhso.config.runtime import tune_gc
+
+    tune_gc()  # the garbage collector set up as in the web server (config/wsgi.py)
     from weasyprint import HTML
 
     from tinhso.accounts.models import User
