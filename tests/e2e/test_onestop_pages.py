@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 
+from tinhso.signing.tests.crafted import clean_raw
+
 from .support import (
     DESKTOP,
     PHONE,
@@ -22,7 +24,8 @@ from .support import (
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "mat-khau-rat-dai-2026"
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+# A real one-page PDF: a result is checked in full before it is signed (signing.pdfcheck).
+PDF = clean_raw()
 
 
 @pytest.fixture
