@@ -4,8 +4,8 @@ and agencies, a drill-down per indicator, and the Steering Committee report to d
 
 Anyone may look: the public sees the public indicators; those who hold `indicators.view` see
 all. Pages read rollups, entries and targets only (`report.data`), never dossiers. Officers
-who may see an agency's dossiers get, in the drill-down, a link to them (the dossier API,
-filtered by agency and period)."""
+who may see an agency's dossiers get, in the drill-down, a link to them (the officer's page
+/xu-ly/danh-sach/, filtered by agency, period and figure; scoped as the dossier API)."""
 
 from __future__ import annotations
 
@@ -253,9 +253,9 @@ def indicator_detail(request: HttpRequest, code: str) -> HttpResponse:
         trend = trend_read(indicator, period)
     figures = units_read(indicator, period)
     dossier_scope = agency_scope(request.user, "onestop.dossier.view")
-    api = reverse("api:onestop_dossier_list")
-    dossier_query = urlencode({"submitted_from": period.first_day.isoformat(),
-                               "submitted_to": period.last_day.isoformat()})
+    dossier_page = reverse("onestop:dossier_list")
+    dossier_query = urlencode({"from": period.first_day.isoformat(),
+                               "to": period.last_day.isoformat(), "figure": code})
 
     def rows(only_communes: bool) -> list[dict[str, Any]]:
         out = []
@@ -264,7 +264,7 @@ def indicator_detail(request: HttpRequest, code: str) -> HttpResponse:
             if (code.startswith(ONESTOP) and not dossier_scope.empty
                     and (f.agency_id in dossier_scope.agency_ids
                          or f.province_code in dossier_scope.provinces)):
-                link = f"{api}?agency={f.code}&{dossier_query}"
+                link = f"{dossier_page}?" + urlencode({"agency": f.code}) + f"&{dossier_query}"
             drill = urlencode({"period": str(period), "unit": f.unit_code if f.commune
                                and f.unit_code else f.code})
             out.append({"rank": i, "code": f.code, "name": f.name, "drill": f"?{drill}",

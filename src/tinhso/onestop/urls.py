@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from tinhso.onestop.views import dossiers, payment, submit, tracking, workspace
+from tinhso.onestop.views import dossiers, drilldown, payment, submit, tracking, workspace
 
 app_name = "onestop"
 urlpatterns = [
@@ -19,6 +19,7 @@ urlpatterns = [
     path("ho-so/<str:code>/phieu/<str:kind>/", dossiers.dossier_slip, name="slip"),
     path("xu-ly/", workspace.workspace, name="workspace"),
     path("xu-ly/tiep-nhan/", workspace.bulk_receive, name="bulk_receive"),
+    path("xu-ly/danh-sach/", drilldown.dossier_list, name="dossier_list"),
     path("xu-ly/<slug:slug>/", workspace.workspace, name="queue"),
     path("thanh-toan/ket-qua/", payment.payment_return, name="payment_return"),
     path("thanh-toan/ipn/", payment.payment_ipn, name="payment_ipn"),

@@ -70,6 +70,14 @@ def test_a_figure_drills_down_to_communes_and_agencies(client, big):
     assert "UBND Xã Mới" in html and "98,08%" in html and "330.614 / 337.069" in html
     assert big.tax.name in html
     assert "/api/v1/dossiers" not in html  # no dossiers for the public
+    assert "/xu-ly/danh-sach/" not in html
+
+
+def test_an_anonymous_visitor_never_sees_the_dossier_link_on_any_figure(client, big):
+    for path in ("/chi-so/?period=2022", "/chi-so/onestop.received/?period=2022",
+                 "/chi-so/onestop.on_time_rate/?period=2022"):
+        html = client.get(path).content.decode()
+        assert "/xu-ly/danh-sach/" not in html and "/api/v1/dossiers" not in html, path
 
 
 def test_an_officer_who_may_see_the_dossiers_gets_a_link_to_them(client, big):
@@ -78,9 +86,10 @@ def test_an_officer_who_may_see_the_dossiers_gets_a_link_to_them(client, big):
     leader = officer(Role.LEADER, big.commune_committee)
     client.force_login(leader)
     html = client.get("/chi-so/onestop.on_time_rate/?period=2022").content.decode()
-    assert (f"/api/v1/dossiers?agency={big.commune_committee.code}&amp;"
-            "submitted_from=2022-01-01&amp;submitted_to=2022-12-31") in html
-    assert f"/api/v1/dossiers?agency={big.tax.code}" not in html  # not their agency
+    assert (f"/xu-ly/danh-sach/?agency={big.commune_committee.code}&amp;from=2022-01-01&amp;"
+            "to=2022-12-31&amp;figure=onestop.on_time_rate") in html  # a page, not the API
+    assert "/api/v1/dossiers" not in html
+    assert f"/xu-ly/danh-sach/?agency={big.tax.code}" not in html  # not their agency
 
 
 def test_an_unknown_indicator_is_not_found(client, db):
