@@ -14,10 +14,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
-from pyhanko.pdf_utils import generic
-from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.pdf_utils.writer import copy_into_new_writer
 
 from tinhso.core.errors import DomainError
 from tinhso.documents import services as s
@@ -34,6 +31,7 @@ from tinhso.documents.tests.test_api import bearer
 from tinhso.documents.tests.test_signing_flow import approved, flow  # noqa: F401 - fixture
 from tinhso.signing.errors import SigningFailed
 from tinhso.signing.models import Certificate
+from tinhso.signing.tests import crafted
 from tinhso.signing.tests.conftest import require_tools, tool_path, two_page_pdf  # noqa: F401
 from tinhso.signing.tests.pdftools import pdfsig, qpdf_check
 from tinhso.signing.validation import pdf_validate
@@ -51,42 +49,6 @@ def annex_pdf() -> bytes:
                    for i in range(1, 20))
     return HTML(string=f"<html lang='vi'><body><h1>PHỤ LỤC I</h1><p>Danh mục các xã</p>"
                        f"<table>{rows}</table></body></html>").write_pdf()
-
-
-def _update(pdf: bytes, change) -> bytes:
-    writer = IncrementalPdfFileWriter(BytesIO(pdf), strict=False)
-    change(writer)
-    out = BytesIO()
-    writer.write(out)
-    return out.getvalue()
-
-
-def _with_javascript(writer) -> None:
-    action = writer.add_object(generic.DictionaryObject({
-        generic.NameObject("/S"): generic.NameObject("/JavaScript"),
-        generic.NameObject("/JS"): generic.TextStringObject("app.alert('x')")}))
-    writer.root["/OpenAction"] = action
-    writer.update_root()
-
-
-def _with_embedded_file(writer) -> None:
-    n = generic.NameObject
-    data = writer.add_object(generic.StreamObject({n("/Type"): n("/EmbeddedFile")},
-                                                  stream_data=b"MZ not a document"))
-    spec = writer.add_object(generic.DictionaryObject({
-        n("/Type"): n("/Filespec"), n("/F"): generic.TextStringObject("a.exe"),
-        n("/EF"): generic.DictionaryObject({n("/F"): data})}))
-    writer.root["/Names"] = generic.DictionaryObject({n("/EmbeddedFiles"): generic.DictionaryObject(
-        {n("/Names"): generic.ArrayObject([generic.TextStringObject("a.exe"), spec])})})
-    writer.update_root()
-
-
-def _encrypted(pdf: bytes) -> bytes:
-    writer = copy_into_new_writer(PdfFileReader(BytesIO(pdf), strict=False))
-    writer.encrypt("owner", "user")
-    out = BytesIO()
-    writer.write(out)
-    return out.getvalue()
 
 
 def _attach(client, doc, who, pdf: bytes, title: str = "Phụ lục I. Danh mục các xã", **extra):
@@ -164,9 +126,9 @@ def test_attachments_are_kept_with_the_drafts_versions(flow, client, annex_pdf):
     (lambda pdf: b"PK\x03\x04 a zip, not a PDF", "not_pdf"),
     (lambda pdf: b"", "empty"),
     (lambda pdf: b"%PDF-1.7\n garbage", "unreadable"),
-    (lambda pdf: _update(pdf, _with_javascript), "javascript"),
-    (lambda pdf: _update(pdf, _with_embedded_file), "embedded_file"),
-    (_encrypted, "encrypted"),
+    (crafted.open_action_javascript, "javascript"),
+    (crafted.embedded_file, "embedded_file"),
+    (crafted.encrypted, "encrypted"),
 ], ids=["zip", "empty", "broken", "javascript", "embedded-file", "encrypted"])
 def test_an_upload_that_is_not_a_plain_pdf_is_refused_on_the_file_field(
         flow, client, annex_pdf, make, code):  # noqa: F811

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from tinhso.core.text import fold
 from tinhso.opendata import fulltext
+from tinhso.opendata.tests.test_search import search
 from tinhso.opendata.tests.world import dataset, publisher, two_agencies
 
 pytestmark = pytest.mark.django_db
@@ -22,12 +23,6 @@ on_postgresql = pytest.mark.skipif(
 )
 VECTOR = importlib.import_module("tinhso.opendata.migrations.0008_search_vector").VECTOR
 TSQUERY_SIGNS = "&|!:*()'\\<>-\"+~^[]{}?/"
-
-
-def search(client, **params):
-    r = client.get("/api/3/action/package_search", params)
-    assert r.status_code == 200, r.content
-    return r.json()["result"]
 
 
 @pytest.fixture
