@@ -56,6 +56,8 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     # Signing certificates (issue to officers and agencies, revoke): the province's PKI
     # operators only.
     "signing.certificate.manage": frozenset({R.PROVINCE_ADMIN}),
+    # an agency's own seal image (signing.services.certificate_set_image)
+    "signing.seal.manage": frozenset({R.AGENCY_ADMIN, R.PROVINCE_ADMIN}),
     # Open data: an agency's specialists, leaders and administrator publish its datasets; its
     # officers see its private and draft datasets and those other agencies share with it; any
     # officer downloads data restricted to state agencies.

@@ -59,6 +59,12 @@ class Certificate(models.Model):
     revoked_at = models.DateTimeField(_("thu hồi lúc"), null=True, blank=True)
     revocation_reason = models.CharField(_("lý do thu hồi"), max_length=32, blank=True,
                                          choices=RevocationReason.choices)
+    # The image drawn in the visible signature: the officer's scanned signature on a personal
+    # certificate, the agency's seal on an organization one (PNG or JPEG, checked by
+    # `services.certificate_set_image`). Empty: `images.py` draws the default.
+    signature_image = models.BinaryField(_("ảnh chữ ký / con dấu"), null=True, blank=True,
+                                         editable=False)
+    signature_image_sha256 = models.CharField(max_length=64, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     # Bumped on every change: the per-process PKI cache is keyed by it.
     updated_at = models.DateTimeField(auto_now=True)

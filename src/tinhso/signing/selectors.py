@@ -31,3 +31,17 @@ def personal_certificate(user: Any, agency: Agency | None = None,
 def agency_certificate(agency: Agency, at: dt.datetime | None = None) -> Certificate | None:
     """The agency's organization certificate in force."""
     return _in_force(at).filter(kind=CertKind.ORGANIZATION, agency=agency).first()
+
+
+def image_certificates(user: Any) -> list[Certificate]:
+    """The certificates in force whose signature image `user` may set: their own personal
+    ones, and the organization ones of the agencies they administer (or of their province)."""
+    from tinhso.directory.permissions import agency_scope
+    from tinhso.signing.services import SEAL_MANAGE
+
+    qs = _in_force(None).defer("signature_image").select_related("agency")
+    own = list(qs.filter(kind=CertKind.PERSONAL, user=user))
+    scope = agency_scope(user, SEAL_MANAGE)
+    if scope.empty:
+        return own
+    return own + list(qs.filter(Q(kind=CertKind.ORGANIZATION) & scope.q("agency")))

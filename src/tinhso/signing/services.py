@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tinhso.core.audit import audit_record
-from tinhso.core.errors import DomainError
+from tinhso.core.errors import DomainError, NotAllowed
 from tinhso.directory.models import Agency
 from tinhso.directory.permissions import ensure_can
 from tinhso.signing import devpki
@@ -165,3 +165,70 @@ def certificate_revoke(*, actor: Any, certificate: Certificate, reason: str,
                            "revoked_at": row.revoked_at.isoformat()})
     keystore().forget(row.key_ref or row.label)
     return row
+
+
+IMAGE_MAX_BYTES = 1024 * 1024
+IMAGE_MAX_PX = 2000
+# Who sets an agency's seal image: its own administrator or the province's.
+SEAL_MANAGE = "signing.seal.manage"
+# The PNG and JPEG magic bytes of `onestop.files.SIGNATURES` (signing may not import onestop).
+IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff")
+
+
+def _checked_image(data: bytes) -> bytes:
+    """PNG or JPEG by its first bytes, at most 1 MB and 2000×2000 px, and decodable."""
+    from io import BytesIO
+
+    from PIL import Image
+
+    if len(data) > IMAGE_MAX_BYTES:
+        raise DomainError.for_field("image", _("Ảnh quá lớn (tối đa 1 MB)."))
+    if not data.startswith(IMAGE_MAGIC):
+        raise DomainError.for_field("image", _("Ảnh phải là tệp PNG hoặc JPEG."))
+    try:
+        with Image.open(BytesIO(data)) as image:
+            width, height = image.size
+            if width > IMAGE_MAX_PX or height > IMAGE_MAX_PX:
+                raise DomainError.for_field(
+                    "image", _("Ảnh quá lớn (tối đa 2000×2000 điểm ảnh)."))
+            image.load()
+    except DomainError:
+        raise
+    except Exception as exc:  # Pillow raises many kinds on a broken file
+        raise DomainError.for_field("image", _("Không đọc được ảnh.")) from exc
+    return data
+
+
+def certificate_set_image(*, actor: Any, certificate: Certificate,
+                          image: bytes | None) -> Certificate:
+    """Set (or, given None, clear) the image of a certificate's visible signature: the officer
+    sets the signature on their own personal certificate; the agency's or the province's
+    administrator sets the seal on the agency's organization certificate. Audited."""
+    data = _checked_image(image) if image is not None else None
+    with transaction.atomic():
+        row = Certificate.objects.select_for_update().get(pk=certificate.pk)
+        if row.kind == CertKind.PERSONAL:
+            if getattr(actor, "pk", None) is None or row.user_id != actor.pk:
+                raise NotAllowed(_("Chỉ người được cấp chứng thư mới đặt được ảnh chữ ký của "
+                                   "mình."))
+        elif row.kind == CertKind.ORGANIZATION:
+            ensure_can(actor, SEAL_MANAGE, row.agency)
+        else:
+            raise DomainError(message=_("Chỉ chứng thư cá nhân và cơ quan mới có ảnh chữ ký."),
+                              status=409, code="conflict")
+        digest = hashlib.sha256(data).hexdigest() if data is not None else ""
+        # Not `save()`: `updated_at` keys the PKI cache, which an image does not change.
+        Certificate.objects.filter(pk=row.pk).update(signature_image=data,
+                                                     signature_image_sha256=digest)
+        row.signature_image, row.signature_image_sha256 = data, digest
+        audit_record(actor=actor, action="signing.certificate_image_set" if data is not None
+                     else "signing.certificate_image_clear", obj=row,
+                     data={"kind": row.kind, "sha256": digest,
+                           "bytes": len(data) if data is not None else 0})
+    return row
+
+
+def signature_image(row: Certificate) -> bytes | None:
+    """The stored image of `row` as bytes (PostgreSQL hands back a memoryview), or None."""
+    data = row.signature_image
+    return bytes(data) if data else None

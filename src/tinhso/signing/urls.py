@@ -1,4 +1,4 @@
-"""The signing app's public page (Vietnamese path)."""
+"""The signing app's pages (Vietnamese paths)."""
 
 from __future__ import annotations
 
@@ -9,4 +9,5 @@ from tinhso.signing import views
 app_name = "signing"
 urlpatterns = [
     path("xac-thuc-chu-ky/", views.verify, name="verify"),
+    path("chu-ky-so/anh/", views.images, name="images"),
 ]

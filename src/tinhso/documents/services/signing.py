@@ -41,6 +41,7 @@ from tinhso.signing.errors import CertificateUnusable
 from tinhso.signing.models import Certificate
 from tinhso.signing.pades import Placement, pdf_sign_agency, pdf_sign_personal, seal_placement
 from tinhso.signing.selectors import agency_certificate, personal_certificate
+from tinhso.signing.services import signature_image
 
 RELATED = ("agency", "agency__unit", "agency__parent", "drafter", "signer")
 DEFAULT_TITLE = "Thủ trưởng cơ quan"
@@ -100,7 +101,8 @@ def document_sign(*, document: Document, actor: Any, comment: str = "",
         doc, signer_title=str(cert.subject_attrs.get("title") or DEFAULT_TITLE),
         signer_name=cert.common_name or actor_name(actor))
     signed = pdf_sign_personal(rendered.pdf, certificate=cert, placement=rendered.signature,
-                               reason="Ký ban hành", location=place_name(doc))
+                               reason="Ký ban hành", location=place_name(doc),
+                               image=signature_image(cert))
     stored, row = _keep(doc, signed, kind=DocumentFile.Kind.PERSONAL, actor=actor, at=at,
                         certificate=cert, placement=rendered.signature)
     _advance(doc, actor=actor, action="sign", at=at, to=DocStatus.SIGNED, comment=comment,
@@ -133,7 +135,7 @@ def document_issue(*, document: Document, actor: Any, comment: str = "",
     filled = fill_registration(pdf_read(personal.storage_path, personal.sha256),
                                notation=doc.notation, issued_on=doc.issued_on or local_date(at))
     seal = seal_placement(block)
-    signed = pdf_sign_agency(filled, certificate=cert, placement=seal,
+    signed = pdf_sign_agency(filled, certificate=cert, placement=seal, seal=signature_image(cert),
                              reason=f"Phát hành {doc.notation}", location=place_name(doc))
     # Every attachment is signed before anything is written: one that cannot be signed
     # refuses the whole issue, leaving the document registered and no file behind.

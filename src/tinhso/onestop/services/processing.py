@@ -261,6 +261,7 @@ def _signed_result(upload: filestore.Upload, d: Any,
     from tinhso.onestop.selectors import result_check_url
     from tinhso.signing.pades import last_page_placement, pdf_sign_attachment, pdf_sign_personal
     from tinhso.signing.selectors import agency_certificate, personal_certificate
+    from tinhso.signing.services import signature_image
 
     if upload.content_type != "application/pdf":
         return upload, {"result_signed": False, "result_unsigned_reason": "not_pdf"}
@@ -288,7 +289,7 @@ def _signed_result(upload: filestore.Upload, d: Any,
     pdf = b"".join(upload.chunks())
     try:
         once = pdf_sign_personal(pdf, certificate=personal, placement=last_page_placement(pdf),
-                                 field=RESULT_PERSONAL_FIELD,
+                                 field=RESULT_PERSONAL_FIELD, image=signature_image(personal),
                                  reason=f"Phê duyệt kết quả giải quyết hồ sơ {d.code}")
         signed = pdf_sign_attachment(once, certificate=agency_cert, number_notation=d.code,
                                      field=RESULT_AGENCY_FIELD, url=result_check_url(d.code),

@@ -38,6 +38,13 @@ class Command(BaseCommand):
         r.add_argument("--label", required=True)
         r.add_argument("--reason", choices=RevocationReason.values,
                        default=RevocationReason.CESSATION_OF_OPERATION)
+        i = sub.add_parser("image", help="đặt ảnh chữ ký (chứng thư cá nhân) hoặc con dấu "
+                                         "(chứng thư cơ quan), PNG/JPEG ≤ 1 MB, ≤ 2000×2000")
+        i.add_argument("--by", required=True, help="người được cấp, hoặc quản trị cơ quan/tỉnh")
+        i.add_argument("--label", required=True)
+        g = i.add_mutually_exclusive_group(required=True)
+        g.add_argument("--file")
+        g.add_argument("--clear", action="store_true")
         s = sub.add_parser("serve")
         s.add_argument("--port", type=int, default=9087)
 
@@ -82,6 +89,20 @@ class Command(BaseCommand):
             actor=User.objects.get(username=opts["by"]),
             certificate=Certificate.objects.get(label=opts["label"]), reason=opts["reason"])
         self.stdout.write(self.style.SUCCESS(f"Đã thu hồi {row.label}."))
+
+    def _image(self, opts: dict) -> None:
+        data = None
+        if opts["file"]:
+            try:
+                with open(opts["file"], "rb") as f:
+                    data = f.read(services.IMAGE_MAX_BYTES + 1)
+            except OSError as exc:
+                raise CommandError(str(exc)) from exc
+        row = services.certificate_set_image(
+            actor=User.objects.get(username=opts["by"]),
+            certificate=Certificate.objects.get(label=opts["label"]), image=data)
+        done = "Đã đặt ảnh" if data is not None else "Đã xóa ảnh"
+        self.stdout.write(self.style.SUCCESS(f"{done} của {row.label}."))
 
     def _serve(self, opts: dict) -> None:
         from wsgiref.simple_server import make_server
