@@ -34,7 +34,7 @@ EXPECTED = {
                         "directory.grant.manage", "core.audit.view", "indicators.view",
                         "onestop.dossier.view", "onestop.stats.view",
                         "opendata.dataset.publish", "opendata.dataset.view_private",
-                        "opendata.resource.download_restricted"},
+                        "opendata.resource.download_restricted", "signing.seal.manage"},
     # Everything except acting on dossiers and documents, which is the work of the agencies'
     # own officers (and reading their correspondence).
     Role.PROVINCE_ADMIN: set(PERMISSIONS) - {"onestop.dossier.receive", "onestop.dossier.process",
