@@ -205,6 +205,8 @@ TINHSO_PUBLIC_URL = env("TINHSO_PUBLIC_URL", "http://127.0.0.1:8000")
 TINHSO_EXCHANGE_TIMEOUT = float(env("TINHSO_EXCHANGE_TIMEOUT", "15"))
 # Open data: the longest an access grant to restricted data may run, in days.
 TINHSO_OPENDATA_GRANT_MAX_DAYS = int(env("TINHSO_OPENDATA_GRANT_MAX_DAYS", "730"))
+# The largest file a person uploads (dossier components and results, attachments, evidence).
+TINHSO_MAX_UPLOAD_BYTES = int(env("TINHSO_MAX_UPLOAD_BYTES", str(10 * 2**20)))
 # Open data: the largest resource file a publisher may upload, in bytes (API and pages);
 # a bigger one is refused while it streams in, before anything is stored.
 TINHSO_OPENDATA_MAX_UPLOAD_BYTES = int(env("TINHSO_OPENDATA_MAX_UPLOAD_BYTES", str(200 * 2**20)))

@@ -23,6 +23,31 @@ from django.utils import timezone
 
 from tinhso.core.errors import DomainError
 
+DEFAULT_MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+
+# The file types people upload (dossier components and results, documents' attachments,
+# signature images, evidence): (magic prefix, extension, content type). Recognised by their
+# first bytes, never by a name or the type a client claims.
+SIGNATURES: tuple[tuple[bytes, str, str], ...] = (
+    (b"%PDF-", "pdf", "application/pdf"),
+    (b"\xff\xd8\xff", "jpg", "image/jpeg"),
+    (b"\x89PNG\r\n\x1a\n", "png", "image/png"),
+)
+HEAD = max(len(s[0]) for s in SIGNATURES)
+
+
+def max_upload_bytes() -> int:
+    """The largest file a person may upload (settings.TINHSO_MAX_UPLOAD_BYTES)."""
+    return int(getattr(settings, "TINHSO_MAX_UPLOAD_BYTES", DEFAULT_MAX_UPLOAD_BYTES))
+
+
+def detect_type(head: bytes) -> tuple[str, str] | None:
+    """(extension, content type) of a PDF, JPEG or PNG from its first bytes, else None."""
+    for magic, ext, content_type in SIGNATURES:
+        if head.startswith(magic):
+            return ext, content_type
+    return None
+
 
 @dataclass(frozen=True)
 class StoredFile:

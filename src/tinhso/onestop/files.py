@@ -31,38 +31,17 @@ from django.utils.translation import gettext as _
 from tinhso.catalog.models import RequiredDocument
 from tinhso.core.audit import audit_record
 from tinhso.core.errors import DomainError, NotAllowed
-from tinhso.core.storage import store
+from tinhso.core.storage import HEAD, detect_type, max_upload_bytes, store
 from tinhso.core.text import UnsafeText, clean_text
 from tinhso.onestop.models import Dossier, DossierFile
 from tinhso.signing.pdfcheck import pdf_component_check
 
-DEFAULT_MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 STORAGE_DIR = "dossiers"
 CHUNK = 64 * 1024
-
-# (magic prefix, extension, content type)
-SIGNATURES: tuple[tuple[bytes, str, str], ...] = (
-    (b"%PDF-", "pdf", "application/pdf"),
-    (b"\xff\xd8\xff", "jpg", "image/jpeg"),
-    (b"\x89PNG\r\n\x1a\n", "png", "image/png"),
-)
-HEAD = max(len(s[0]) for s in SIGNATURES)
-
-
-def max_upload_bytes() -> int:
-    return int(getattr(settings, "TINHSO_MAX_UPLOAD_BYTES", DEFAULT_MAX_UPLOAD_BYTES))
 
 
 def media_root() -> Path:
     return Path(settings.MEDIA_ROOT)
-
-
-def detect_type(head: bytes) -> tuple[str, str] | None:
-    """(extension, content type) of a PDF, JPEG or PNG from its first bytes, else None."""
-    for magic, ext, content_type in SIGNATURES:
-        if head.startswith(magic):
-            return ext, content_type
-    return None
 
 
 @dataclass

@@ -33,17 +33,16 @@ import zlib
 from io import BytesIO
 from typing import Any
 
-from django.conf import settings
 from django.utils.translation import gettext as _
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
 
 from tinhso.core.errors import DomainError
+from tinhso.core.storage import max_upload_bytes
 
 log = logging.getLogger(__name__)
 
-DEFAULT_MAX_UPLOAD_BYTES = 10 * 1024 * 1024  # as the other uploads (settings.TINHSO_MAX_UPLOAD_BYTES)
 MAX_OBJECTS = 200_000
 # Keys whose presence means script or a program to run.
 ACTIVE_KEYS = frozenset({"/JS", "/JavaScript", "/XFA", "/RichMedia"})
@@ -77,10 +76,6 @@ class Unsafe(Exception):
     def __init__(self, code: str) -> None:
         super().__init__(code)
         self.code = code
-
-
-def max_upload_bytes() -> int:
-    return int(getattr(settings, "TINHSO_MAX_UPLOAD_BYTES", DEFAULT_MAX_UPLOAD_BYTES))
 
 
 def _refuse(field: str, message: str, code: str, data: bytes | None = None) -> DomainError:

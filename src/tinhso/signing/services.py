@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from tinhso.core.audit import audit_record
 from tinhso.core.errors import DomainError, NotAllowed
+from tinhso.core.storage import HEAD, detect_type
 from tinhso.directory.models import Agency
 from tinhso.directory.permissions import ensure_can
 from tinhso.signing import devpki
@@ -171,8 +172,6 @@ IMAGE_MAX_BYTES = 1024 * 1024
 IMAGE_MAX_PX = 2000
 # Who sets an agency's seal image: its own administrator or the province's.
 SEAL_MANAGE = "signing.seal.manage"
-# The PNG and JPEG magic bytes of `onestop.files.SIGNATURES` (signing may not import onestop).
-IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff")
 
 
 def _checked_image(data: bytes) -> bytes:
@@ -183,7 +182,7 @@ def _checked_image(data: bytes) -> bytes:
 
     if len(data) > IMAGE_MAX_BYTES:
         raise DomainError.for_field("image", _("Ảnh quá lớn (tối đa 1 MB)."))
-    if not data.startswith(IMAGE_MAGIC):
+    if detect_type(data[:HEAD]) not in (("png", "image/png"), ("jpg", "image/jpeg")):
         raise DomainError.for_field("image", _("Ảnh phải là tệp PNG hoặc JPEG."))
     try:
         with Image.open(BytesIO(data)) as image:
