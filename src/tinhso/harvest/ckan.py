@@ -76,7 +76,9 @@ def _resource(res: dict[str, Any], base_url: str) -> dict[str, Any]:
         # Data the remote keeps for some callers (our own "for agencies" level): point at the
         # remote resource, where an entitled caller gets the file.
         url = f"{base_url}/api/3/action/resource_show?id={res['id']}"
-    out: dict[str, Any] = {"url": url}
+    # A resource the remote keeps for agencies stays so here; otherwise it follows the dataset.
+    restricted = res.get("access_level") == AccessLevel.AGENCIES or res.get("restricted") is True
+    out: dict[str, Any] = {"url": url, "access_level": AccessLevel.AGENCIES if restricted else None}
     for key in RESOURCE_FIELDS:
         if res.get(key) not in (None, ""):
             out[key] = res[key]

@@ -1,19 +1,26 @@
-"""Who sees which dataset and who may download its data. Every read of datasets goes through
-`visible_q`, so no action can forget a rule:
+"""Who sees which dataset and resource, and who may download their data. Every read of
+datasets goes through `visible_q`, and of resources through `visible_resources_q` or
+`DownloadRights.sees`, so no action can forget a rule:
 
 - anyone: active datasets that are open, or visible to all with downloads for agencies;
 - an agency's officers ("opendata.dataset.view_private"): also the agency's own private
   datasets (and drafts, when asked), and the private datasets other agencies share with it;
 - the agency's publishers: also its deleted datasets, by id or name only.
 
-Data of a dataset "for agencies" downloads only for holders of
-"opendata.resource.download_restricted"; for everyone else its resources carry no URL.
+A resource has its own access level, or ("") follows its dataset's (`effective_level`). One
+that is private ("named") is seen only by the owner agency's officers, the agencies it is shared
+with (`Resource.shared_with`) and grants covering it: to everyone else it does not exist (not
+listed, not searched by its name or format, absent from the DCAT feeds, "not found" by id). A
+resource "for agencies" is listed to all who see its dataset, and its data downloads only for
+holders of "opendata.resource.download_restricted", the owner, and grants; for everyone else it
+carries no URL. A resource may also be more open than its dataset (an open sample of data for
+agencies); a private dataset's resources are seen only by those who see the dataset.
 
 An access grant (`AccessGrant`, from an approved request, see `sharing`) lets an agency's
-officers see a private dataset and download its data (all of it, or the listed resources) while
-it is valid: `valid_from <= now < valid_until` and not revoked. Grants are read afresh for each
-request (`download_rights`), never cached beyond it, so an expired or revoked grant stops access
-at once."""
+officers see a private dataset or resource and download its data (all of it, or the listed
+resources) while it is valid: `valid_from <= now < valid_until` and not revoked. Grants are read
+afresh for each request (`download_rights`), never cached beyond it, so an expired or revoked
+grant stops access at once."""
 
 from __future__ import annotations
 
@@ -26,11 +33,12 @@ from django.db.models import Q
 from django.utils import timezone
 
 from tinhso.directory.permissions import AgencyScope, agency_scope, can
-from tinhso.opendata.models import AccessGrant, AccessLevel, Dataset, State
+from tinhso.opendata.models import AccessGrant, AccessLevel, Dataset, Resource, State
 
 PUBLISH = "opendata.dataset.publish"
 VIEW_PRIVATE = "opendata.dataset.view_private"
 DOWNLOAD_RESTRICTED = "opendata.resource.download_restricted"
+RESTRICTED = (AccessLevel.AGENCIES, AccessLevel.NAMED)
 
 
 def _active(user: Any) -> bool:
@@ -72,26 +80,50 @@ def visible_q(user: Any, *, include_private: bool = True, include_drafts: bool =
     return cond
 
 
-def may_download_restricted(user: Any) -> bool:
-    return _active(user) and can(user, DOWNLOAD_RESTRICTED)
+def effective_level(ds: Dataset, res: Resource | None) -> str:
+    """The access level that governs a resource's data: its own, else its dataset's."""
+    return (res.access_level if res is not None else "") or ds.access_level
 
 
-def may_download(dataset: Dataset, restricted_ok: bool) -> bool:
-    """Whether a caller who sees `dataset` may have its resources' URLs."""
-    return dataset.access_level != AccessLevel.AGENCIES or restricted_ok
+def restricted_resources_q(prefix: str = "") -> Q:
+    """Resources with an access level of their own that is not open (on Resource, or through
+    `prefix`)."""
+    p = f"{prefix}__" if prefix else ""
+    return Q(**{f"{p}access_level__in": RESTRICTED})
+
+
+def visible_resources_q(user: Any, *, now: dt.datetime | None = None) -> Q:
+    """The resources `user` may see among those of datasets they see, as a filter on Resource:
+    all but private ones, and the private ones of the user's agencies, shared with them or
+    covered by a valid grant."""
+    public = ~Q(access_level=AccessLevel.NAMED)
+    if not _active(user):
+        return public
+    scope = agency_scope(user, VIEW_PRIVATE)
+    if scope.empty:
+        return public
+    grants = AccessGrant.objects.filter(scope.q("agency"), valid_grants_q(now or timezone.now()))
+    shared = Resource.shared_with.through.objects.filter(scope.q("agency"))
+    return (public | scope.q("dataset__owner_org")
+            | Q(pk__in=shared.values("resource_id"))
+            | Q(dataset_id__in=grants.filter(resources=None).values("dataset_id"))
+            | Q(pk__in=AccessGrant.resources.through.objects.filter(
+                accessgrant__in=grants.values("pk")).values("resource_id")))
 
 
 @dataclass
 class DownloadRights:
-    """What one caller may download, read at most once per request: the download permission,
-    the agencies whose own data it is, and (only when a dataset needs them) the datasets shared
-    with those agencies and their grants valid at `at` (dataset -> grants)."""
+    """What one caller may see and download, read at most once per request: the download
+    permission, the agencies whose own data it is, and (only when a dataset or resource needs
+    them) the datasets and private resources shared with those agencies and their grants valid
+    at `at` (dataset -> grants)."""
 
     user: Any
     at: dt.datetime
     restricted_ok: bool = False
     own: AgencyScope = field(default_factory=AgencyScope)
     _shared: frozenset[uuid.UUID] | None = None
+    _shared_resources: frozenset[uuid.UUID] | None = None
     _grants: dict[uuid.UUID, list[AccessGrant]] | None = None
 
     def _load(self) -> None:
@@ -116,6 +148,15 @@ class DownloadRights:
         return self._shared or frozenset()
 
     @property
+    def shared_resources(self) -> frozenset[uuid.UUID]:
+        """The private resources shared with the caller's agencies (read when first needed)."""
+        if self._shared_resources is None:
+            self._shared_resources = frozenset() if self.own.empty else frozenset(
+                Resource.shared_with.through.objects.filter(self.own.q("agency"))
+                .values_list("resource_id", flat=True))
+        return self._shared_resources
+
+    @property
     def grants(self) -> dict[uuid.UUID, list[AccessGrant]]:
         self._load()
         return self._grants or {}
@@ -134,29 +175,37 @@ class DownloadRights:
                 return g
         return None
 
-    def resource(self, ds: Dataset, resource_id: Any) -> bool:
-        """Whether the caller, who sees `ds`, may download that resource's data (None: every
-        resource)."""
-        if ds.access_level == AccessLevel.OPEN:
+    def sees(self, ds: Dataset, res: Resource) -> bool:
+        """Whether the caller, who sees `ds`, sees that resource at all."""
+        if res.access_level != AccessLevel.NAMED:
             return True
-        if ds.access_level == AccessLevel.AGENCIES and self.restricted_ok:
-            return True
-        if ds.access_level == AccessLevel.NAMED and (self.mine(ds) or ds.pk in self.shared):
-            return True
-        return self.grant_for(ds, resource_id) is not None
-
-    def whole(self, ds: Dataset) -> bool:
-        """Whether every resource of `ds` downloads for the caller."""
-        return self.resource(ds, None)
-
-    def partial(self, ds: Dataset) -> frozenset[uuid.UUID]:
-        """The resources of `ds` that resource-limited grants open."""
         if self.own.empty:
-            return frozenset()
-        out: set[uuid.UUID] = set()
-        for g in self.grants.get(ds.pk, ()):
-            out |= g._resource_ids  # type: ignore[attr-defined]
-        return frozenset(out)
+            return False
+        return (self.mine(ds) or res.pk in self.shared_resources
+                or self.grant_for(ds, res.pk) is not None)
+
+    def resource(self, ds: Dataset, res: Resource | None) -> bool:
+        """Whether the caller, who sees `ds` (and `res`), may download that resource's data
+        (None: the data the dataset's own level governs)."""
+        level = effective_level(ds, res)
+        if level == AccessLevel.OPEN:
+            return True
+        if self.own.empty:
+            return level == AccessLevel.AGENCIES and self.restricted_ok
+        if self.mine(ds):
+            return True
+        if level == AccessLevel.AGENCIES and self.restricted_ok:
+            return True
+        if level == AccessLevel.NAMED and res is not None and res.access_level == level:
+            if res.pk in self.shared_resources:
+                return True
+        elif level != AccessLevel.OPEN and ds.pk in self.shared:
+            return True
+        return self.grant_for(ds, res.pk if res is not None else None) is not None
+
+    def listed(self, ds: Dataset, resources: list[Resource]) -> list[Resource]:
+        """The resources of `ds` the caller sees, in order."""
+        return [r for r in resources if self.sees(ds, r)]
 
 
 def download_rights(user: Any, *, now: dt.datetime | None = None) -> DownloadRights:

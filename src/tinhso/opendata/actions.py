@@ -14,12 +14,14 @@ from django.utils.translation import gettext as _
 
 from tinhso.core.errors import DomainError, NotFound
 from tinhso.opendata import selectors, services
-from tinhso.opendata.access import DownloadRights, download_rights, may_download_restricted
+from tinhso.opendata.access import DownloadRights, download_rights
 from tinhso.opendata.dictize import (
+    active_resources_of,
     group_dict,
     org_name,
     organization_dict,
     package_dict,
+    prefetch_sharing,
     resource_dict,
     tag_dict,
 )
@@ -32,15 +34,8 @@ CKAN_VERSION = "2.11.0"
 class Context:
     user: Any
     site_url: str
-    _restricted_ok: bool | None = None
     _rights: DownloadRights | None = None
     ip: str | None = None
-
-    @property
-    def restricted_ok(self) -> bool:
-        if self._restricted_ok is None:
-            self._restricted_ok = may_download_restricted(self.user)
-        return self._restricted_ok
 
     @property
     def rights(self) -> DownloadRights:
@@ -94,14 +89,22 @@ def _json_list(value: Any, key: str) -> list[str]:
 
 
 def _package(ctx: Context, ds: Any) -> dict[str, Any]:
-    if ctx.rights.whole(ds):
-        return package_dict(ds, downloadable=True, site_url=ctx.site_url)
-    opened = ctx.rights.partial(ds)  # a grant limited to some resources
-    out = package_dict(ds, downloadable=bool(opened), site_url=ctx.site_url)
-    for r in out["resources"]:
-        if r["url"] and r["id"] not in {str(pk) for pk in opened}:
-            r["url"], r["restricted"] = "", True
+    """A dataset as the caller may see it: the resources they see, each with its URL only where
+    they may download its data."""
+    rights = ctx.rights
+    shown = rights.listed(ds, active_resources_of(ds))
+    prefetch_sharing(shown)
+    out = package_dict(ds, site_url=ctx.site_url, resources=shown)
+    for r, d in zip(shown, out["resources"], strict=True):
+        if d["url"] and not rights.resource(ds, r):
+            d["url"], d["restricted"] = "", True
     return out
+
+
+def _packages(ctx: Context, datasets: list[Any]) -> list[dict[str, Any]]:
+    """`_package` for a page of datasets, the private resources' sharing read at once."""
+    prefetch_sharing([r for ds in datasets for r in active_resources_of(ds)])
+    return [_package(ctx, ds) for ds in datasets]
 
 
 def status_show(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
@@ -154,7 +157,7 @@ def package_search(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
     found = selectors.dataset_search(ctx.user, search)
     return {
         "count": found.count, "sort": sort,
-        "results": [_package(ctx, ds) for ds in found.datasets],
+        "results": _packages(ctx, found.datasets),
         "facets": {k: {i.name: i.count for i in v} for k, v in found.facets.items()},
         "search_facets": {
             k: {"title": k, "items": [{"name": i.name, "display_name": i.display_name,
@@ -197,7 +200,7 @@ def organization_show(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
     if _bools(data, "include_datasets")["include_datasets"]:
         found = selectors.dataset_search(ctx.user, selectors.Search(
             fq=(f"organization:{org_name(agency)}",), rows=1000, include_private=True))
-        out["packages"] = [_package(ctx, ds) for ds in found.datasets]
+        out["packages"] = _packages(ctx, found.datasets)
     return out
 
 
@@ -222,7 +225,7 @@ def group_show(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
     if _bools(data, "include_datasets")["include_datasets"]:
         found = selectors.dataset_search(ctx.user, selectors.Search(
             fq=(f'groups:"{group.name}"',), rows=1000, include_private=True))
-        out["packages"] = [_package(ctx, ds) for ds in found.datasets]
+        out["packages"] = _packages(ctx, found.datasets)
     return out
 
 
@@ -240,7 +243,7 @@ def resource_show(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
     from tinhso.opendata.sharing import download_log
 
     res = selectors.resource_for(ctx.user, _id(data))
-    downloadable = ctx.rights.resource(res.dataset, res.pk)
+    downloadable = ctx.rights.resource(res.dataset, res)
     out = resource_dict(res, downloadable=downloadable, site_url=ctx.site_url)
     if downloadable and out["url"]:  # the URL of data that is not open is handed out: logged
         download_log(rights=ctx.rights, dataset=res.dataset, resource=res,
@@ -304,14 +307,14 @@ def datastore_search(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
     distinct."""
     from tinhso.opendata.datastore.search import datastore_search as search
 
-    return search(ctx.user, data, restricted_ok=ctx.restricted_ok, rights=ctx.rights, ip=ctx.ip)
+    return search(ctx.user, data, rights=ctx.rights, ip=ctx.ip)
 
 
 def datastore_info(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
     """Return a resource table's columns and size, and how its last load went (`id`)."""
     from tinhso.opendata.datastore.search import datastore_info as info
 
-    return info(ctx.user, data, restricted_ok=ctx.restricted_ok, rights=ctx.rights)
+    return info(ctx.user, data, rights=ctx.rights)
 
 
 READ: dict[str, Action] = {

@@ -1,9 +1,9 @@
 """The public catalog as DCAT-AP 3.0.1 RDF, for harvesters (data.europa.eu-style portals,
 CKAN's ckanext-dcat, udata) and DCAT-AP validators.
 
-Only what an anonymous visitor may see is described: private datasets (access level "named")
-and drafts never appear. A dataset "for agencies" appears with its metadata and its
-distributions, but a distribution then carries no `dcat:downloadURL`; its `dcat:accessURL` is
+Only what an anonymous visitor may see is described: private datasets and resources (access
+level "named") and drafts never appear. A dataset or resource "for agencies" appears with its
+metadata, but its distribution then carries no `dcat:downloadURL`; its `dcat:accessURL` is
 the CKAN `resource_show` call, which gives the file's URL to an agency's token only. Every
 node has a stable URI under TINHSO_PUBLIC_URL and every object is typed, so the output
 validates against the official shapes without loading the vocabularies.
@@ -24,7 +24,7 @@ from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, SKOS, XSD
 
 from tinhso.directory.models import AdminUnit, Agency
-from tinhso.opendata.access import visible_q
+from tinhso.opendata.access import effective_level, visible_q
 from tinhso.opendata.dictize import active_resources, download_url, org_name
 from tinhso.opendata.licenses import LICENSES
 from tinhso.opendata.models import AccessLevel, Dataset, Frequency, Resource
@@ -186,7 +186,7 @@ def add_distribution(g: Graph, res: Resource, ds: Dataset) -> URIRef:
     if res.description:
         g.add((node, DCTERMS.description, Literal(res.description, lang="vi")))
     url = download_url(res, base_url()) if res.url_type == "upload" else res.url
-    if ds.access_level == AccessLevel.OPEN and url:
+    if effective_level(ds, res) == AccessLevel.OPEN and url:
         g.add((node, DCAT.accessURL, _iri(url)))
         if res.url_type == "upload":
             g.add((node, DCAT.downloadURL, _iri(url)))
@@ -292,6 +292,8 @@ def add_dataset(g: Graph, ds: Dataset) -> URIRef:
         g.add((node, DCAT.landingPage, page))
     _classify(g, node, ds)
     for res in getattr(ds, "active_resources", []):
+        if res.access_level == AccessLevel.NAMED:  # private: the feeds show what anyone sees
+            continue
         g.add((node, DCAT.distribution, add_distribution(g, res, ds)))
     return node
 

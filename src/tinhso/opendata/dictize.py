@@ -13,7 +13,7 @@ from django.db.models import Model, Prefetch, QuerySet
 
 from tinhso.directory.models import Agency
 from tinhso.opendata.licenses import LICENSES
-from tinhso.opendata.models import Dataset, Group, Resource, State, Tag
+from tinhso.opendata.models import AccessLevel, Dataset, Group, Resource, State, Tag
 
 ORG_NAME_RE = re.compile(r"^(\d{3})-(\d{2})-(\d{2})-([a-z]\d{2})$")
 
@@ -22,6 +22,15 @@ def active_resources() -> Prefetch:
     return Prefetch("resources", queryset=Resource.objects.filter(state=State.ACTIVE)
                     .select_related("datastore")
                     .order_by("position", "created"), to_attr="active_resources")
+
+
+def active_resources_of(ds: Dataset) -> list[Resource]:
+    """The dataset's active resources, in order (prefetched, or read now)."""
+    resources = getattr(ds, "active_resources", None)
+    if resources is None:
+        resources = list(ds.resources.filter(state=State.ACTIVE).select_related("datastore")
+                         .order_by("position", "created"))
+    return list(resources)
 
 
 MANY_TO_MANY = ("tags", "groups", "spatial_units", "shared_with")
@@ -73,6 +82,22 @@ def fetch_relations(qs: QuerySet[Dataset]) -> list[Dataset]:
         for relation in MANY_TO_MANY:
             _prefetch_many(datasets, relation)
     return datasets
+
+
+def prefetch_sharing(resources: list[Resource]) -> None:
+    """The agencies each private resource among `resources` is shared with (what
+    `resource_dict` shows), in one query for them all, none when there is no private one."""
+    named = [r for r in resources if r.access_level == AccessLevel.NAMED
+             and "shared_with" not in r.__dict__.get("_prefetched_objects_cache", {})]
+    if not named:
+        return
+    found: dict[Any, list[Agency]] = {r.pk: [] for r in named}
+    for link in (Resource.shared_with.through.objects.filter(resource__in=[r.pk for r in named])
+                 .select_related("agency")):
+        found[link.resource_id].append(link.agency)
+    for r in named:
+        r.__dict__.setdefault("_prefetched_objects_cache", {})["shared_with"] = _cached(
+            Agency, found[r.pk])
 
 
 def stamp(value: dt.datetime | None) -> str | None:
@@ -141,7 +166,10 @@ def _datastore_active(res: Resource) -> bool:
 
 def resource_dict(res: Resource, *, downloadable: bool = True,
                   site_url: str = "") -> dict[str, Any]:
+    """A resource as CKAN gives it, with our `access_level` (its own; None: as its dataset's)
+    and, for a private one, `shared_with`."""
     url = download_url(res, site_url) if res.url_type == "upload" else res.url
+    named = res.access_level == AccessLevel.NAMED
     return {
         "id": str(res.id), "package_id": str(res.dataset_id),
         "url": url if downloadable else "", "url_type": res.url_type or None,
@@ -151,16 +179,18 @@ def resource_dict(res: Resource, *, downloadable: bool = True,
         "last_modified": stamp(res.last_modified), "metadata_modified": stamp(res.metadata_modified),
         "cache_url": None, "cache_last_updated": None, "position": res.position,
         "resource_type": None, "state": res.state, "datastore_active": _datastore_active(res),
-        "restricted": not downloadable,
+        "restricted": not downloadable, "access_level": res.access_level or None,
+        "shared_with": sorted(org_name(a) for a in res.shared_with.all()) if named else [],
     }
 
 
-def package_dict(ds: Dataset, *, downloadable: bool = True, site_url: str = "") -> dict[str, Any]:
+def package_dict(ds: Dataset, *, downloadable: bool = True, site_url: str = "",
+                 resources: list[Resource] | None = None) -> dict[str, Any]:
+    """A dataset as CKAN gives it, with `resources` (default: every active one)."""
     lic = LICENSES.get(ds.license_id)
     tags = sorted(_related(ds, "tags"), key=lambda t: t.name)
-    resources = getattr(ds, "active_resources", None)
     if resources is None:
-        resources = list(ds.resources.filter(state=State.ACTIVE).order_by("position", "created"))
+        resources = active_resources_of(ds)
     return {
         "id": str(ds.id), "name": ds.name, "title": ds.title, "type": "dataset",
         "notes": ds.notes, "url": ds.url, "version": ds.version, "state": ds.state,

@@ -49,7 +49,15 @@ from django.db.models import Count, QuerySet
 from tinhso.directory.models import Agency
 from tinhso.opendata import fulltext
 from tinhso.opendata.licenses import LICENSES
-from tinhso.opendata.models import Dataset, FacetState, Group, Resource, State, Tag
+from tinhso.opendata.models import (
+    AccessLevel,
+    Dataset,
+    FacetState,
+    Group,
+    Resource,
+    State,
+    Tag,
+)
 
 log = logging.getLogger(__name__)
 
@@ -143,8 +151,9 @@ def _members(where: str, params: list[Any]) -> dict[str, dict[Any, list[int]]]:
         "license_id": ("d.license_id", datasets, "AND d.license_id <> ''", []),
         "tags": ("t.tag_id", tags, "", []),
         "groups": ("t.group_id", groups, "", []),
-        "res_format": ("r.format", resources, "AND r.state = %s AND r.format <> ''",
-                       [State.ACTIVE]),
+        "res_format": ("r.format", resources,
+                       "AND r.state = %s AND r.format <> '' AND r.access_level <> %s",
+                       [State.ACTIVE, AccessLevel.NAMED]),
     }
     found: dict[str, dict[Any, list[int]]] = {f: defaultdict(list) for f in FIELDS}
     with connection.cursor() as cursor:
@@ -358,7 +367,7 @@ def _through_facet(matched: QuerySet[Dataset], relation: str, title: str) -> tup
 
 def _format_facet(matched: QuerySet[Dataset]) -> tuple[Any, Any]:
     rows = (Resource.objects.filter(dataset_id__in=matched.values("pk"), state=State.ACTIVE)
-            .exclude(format="").values_list("format")
+            .exclude(format="").exclude(access_level=AccessLevel.NAMED).values_list("format")
             .annotate(n=Count("dataset_id", distinct=True)).order_by("-n", "format"))
     return rows, lambda fmt, n: (fmt, fmt, n)
 

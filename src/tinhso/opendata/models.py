@@ -200,6 +200,12 @@ class Resource(models.Model):
     last_modified = models.DateTimeField(null=True, blank=True)  # of the data itself
     metadata_modified = models.DateTimeField()
     revision = models.PositiveIntegerField(default=1)
+    # The resource's own access level; "" follows its dataset's (`access.effective_level`).
+    # NAMED: only the owner, the agencies in `shared_with` and grants covering it see it.
+    access_level = models.CharField(_("mức truy cập"), max_length=8, blank=True, default="",
+                                    choices=AccessLevel.choices)
+    shared_with = models.ManyToManyField(Agency, blank=True, related_name="+",
+                                         verbose_name=_("chia sẻ với cơ quan"))
 
     class Meta:
         verbose_name = _("tài nguyên")

@@ -18,6 +18,16 @@ urlpatterns = [
     path("cong-bo/moi/", publish.dataset_new, name="dataset_new"),
     path("cong-bo/<str:name>/sua/", publish.dataset_edit, name="dataset_edit"),
     path("cong-bo/<str:name>/tai-nguyen/", publish.resource_new, name="resource_new"),
+    path(
+        "cong-bo/<str:name>/tai-nguyen/<uuid:resource_id>/sua/",
+        publish.resource_edit,
+        name="resource_edit",
+    ),
+    path(
+        "cong-bo/<str:name>/tai-nguyen/<uuid:resource_id>/xoa/",
+        publish.resource_delete,
+        name="resource_delete",
+    ),
     path("cong-bo/<str:name>/cong-bo/", publish.dataset_publish, name="dataset_publish"),
     path("cong-bo/<str:name>/xoa/", publish.dataset_delete, name="dataset_delete"),
     path("to-chuc/", portal.organizations, name="organizations"),

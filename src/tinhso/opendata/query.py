@@ -128,7 +128,7 @@ FIELDS: dict[str, Callable[[str], Q]] = {
     "groups": lambda v: _through("groups", group__name=v),
     "tags": lambda v: _through("tags", tag__name=v),
     "res_format": lambda v: Q(pk__in=Resource.objects.filter(state=State.ACTIVE, format__iexact=v)
-                             .values("dataset_id")),
+                             .exclude(access_level=AccessLevel.NAMED).values("dataset_id")),
     "license_id": lambda v: Q(license_id=v),
     "name": lambda v: Q(name=v),
     "id": _id,

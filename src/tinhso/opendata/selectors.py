@@ -21,7 +21,13 @@ from tinhso.core.text import fold
 from tinhso.directory.models import Agency
 from tinhso.directory.permissions import agency_scope
 from tinhso.opendata import fulltext
-from tinhso.opendata.access import PUBLISH, VIEW_PRIVATE, valid_grants_q, visible_q
+from tinhso.opendata.access import (
+    PUBLISH,
+    VIEW_PRIVATE,
+    valid_grants_q,
+    visible_q,
+    visible_resources_q,
+)
 from tinhso.opendata.dictize import agency_code, fetch_relations, with_relations
 from tinhso.opendata.facets import FacetItem, facet_counts
 from tinhso.opendata.models import (
@@ -87,7 +93,8 @@ def resource_for(user: Any, ref: str) -> Resource:
     except ValueError:
         raise NotFound(_("Không tìm thấy tài nguyên.")) from None
     visible = datasets_visible_to(user, include_drafts=True)
-    res = (Resource.objects.filter(pk=pk, state=State.ACTIVE, dataset__in=visible.values("pk"))
+    res = (Resource.objects.filter(visible_resources_q(user), pk=pk, state=State.ACTIVE,
+                                   dataset__in=visible.values("pk"))
            .select_related("dataset").first())
     if res is None:
         raise NotFound(_("Không tìm thấy tài nguyên."))

@@ -73,7 +73,26 @@ def _tags(names: list[str]) -> list[Tag]:
 def _new_resource(ds: Dataset, values: dict[str, Any], position: int,
                   at: dt.datetime) -> Resource:
     return Resource(dataset=ds, position=position, created=at, metadata_modified=at,
+                    access_level=values.get("access_level") or "",
                     **{k: values[k] for k in RESOURCE_FIELDS})
+
+
+def _access(res: Resource, values: dict[str, Any], *, new: bool = False) -> bool:
+    """Give `res` (saved) the access level and sharing in `values` (None: as it was); whether
+    they changed. Only a private resource is shared with named agencies."""
+    level = values.get("access_level")
+    changed = level is not None and level != res.access_level
+    if changed:
+        res.access_level = str(level)
+    current = set() if new else {a.pk for a in res.shared_with.all()}
+    wanted = current if values.get("shared_with") is None else {
+        a.pk for a in values["shared_with"]}
+    if res.access_level != AccessLevel.NAMED:
+        wanted = set()
+    if wanted != current:
+        res.shared_with.set(wanted)
+        changed = True
+    return changed
 
 
 def _store(res: Resource, upload: Any, at: dt.datetime) -> str:
@@ -115,6 +134,7 @@ def _sync_resources(ds: Dataset, wanted: list[dict[str, Any]], actor: Any,
         if res is None:
             res = _new_resource(ds, values, position, at)
             res.save()
+            _access(res, values, new=True)
             touched.append(res)
             continue
         kept.add(str(res.id))
@@ -124,6 +144,7 @@ def _sync_resources(ds: Dataset, wanted: list[dict[str, Any]], actor: Any,
             res.url_type = ""  # replaced by a link; the file stays with the older versions
         changed = any(getattr(res, k) != values[k] for k in RESOURCE_FIELDS) or \
             res.position != position
+        changed = _access(res, values) or changed
         if changed:
             for k in RESOURCE_FIELDS:
                 setattr(res, k, values[k])
@@ -143,8 +164,9 @@ def _sync_resources(ds: Dataset, wanted: list[dict[str, Any]], actor: Any,
 def _search_text(ds: Dataset) -> str:
     tags = " ".join(t.name for t in ds.tags.all())
     groups = " ".join(g.title for g in ds.groups.all())
-    resources = " ".join(f"{r.name} {r.format}"
-                         for r in ds.resources.filter(state=State.ACTIVE))
+    resources = " ".join(f"{r.name} {r.format}"  # a private resource's words are not searched
+                         for r in ds.resources.filter(state=State.ACTIVE)
+                         .exclude(access_level=AccessLevel.NAMED))
     org = ds.owner_org
     return fold(f"{ds.name} {ds.title} {ds.notes[:SEARCH_NOTES_CHARS]} {tags} {groups} "
                 f"{org.name} {org.short_name} {resources}")
@@ -283,7 +305,7 @@ def _resource_add(*, actor: Any, data: dict[str, Any], stored: list[str]) -> Res
         raise DomainError.for_field("package_id", validation.missing(), code="required")
     ds = _locked(actor, str(data["package_id"]))
     errors = validation.Errors()
-    values = validation.resource(data, errors)
+    values = validation.resource(data, errors, agency_lookup=agency_by_ref)
     errors.raise_if_any()
     at = timezone.now()
     last = ds.resources.filter(state=State.ACTIVE).aggregate(m=Max("position"))["m"]
@@ -291,6 +313,7 @@ def _resource_add(*, actor: Any, data: dict[str, Any], stored: list[str]) -> Res
     if values.get("upload") is not None:
         stored.append(_store(res, values["upload"], at))
     res.save()
+    _access(res, values, new=True)
     _keep_resource_versions([res], actor, at)
     _touch(ds, actor, at, "resource_create")
     datastore_enqueue(res)
@@ -330,7 +353,7 @@ def _resource_change(*, actor: Any, data: dict[str, Any], patch: bool,
         if not sent or sent.rsplit("/", 1)[-1] == res.url:
             merged["url"] = res.url
     errors = validation.Errors()
-    values = validation.resource(merged, errors,
+    values = validation.resource(merged, errors, agency_lookup=agency_by_ref,
                                  stored_name=res.url if res.url_type == "upload" else "")
     errors.raise_if_any()
     at = timezone.now()
@@ -345,6 +368,7 @@ def _resource_change(*, actor: Any, data: dict[str, Any], patch: bool,
         res.url_type, res.storage_path = "", ""
     res.metadata_modified = at
     res.revision += 1
+    _access(res, values)
     res.save()
     _keep_resource_versions([res], actor, at)
     _touch(ds, actor, at, "resource_update")

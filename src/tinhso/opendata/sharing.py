@@ -3,7 +3,8 @@ of downloads of data that is not open. Every write here is a service (one transa
 acting user's permission, an audit event); reads are in `selectors`.
 
 - An agency's publishers (`opendata.dataset.publish` in that agency) ask for a dataset that is
-  not open, stating a purpose (and optionally some of its resources and a wanted end date).
+  not open, or for an open dataset's resources that are not, stating a purpose (and optionally
+  some of its resources and a wanted end date).
 - The owner agency's publishers approve (a grant until a date: by default the wanted one or a
   year from today, never beyond `TINHSO_OPENDATA_GRANT_MAX_DAYS`, default 730) or refuse with
   a reason; the owner may revoke a grant at any time.
@@ -30,7 +31,14 @@ from tinhso.core.errors import DomainError, FieldError, NotFound
 from tinhso.directory.models import Agency, Role
 from tinhso.directory.permissions import PERMISSIONS, agency_scope, ensure_can
 from tinhso.notifications.services import notification_queue
-from tinhso.opendata.access import PUBLISH, DownloadRights, visible_q
+from tinhso.opendata.access import (
+    PUBLISH,
+    RESTRICTED,
+    DownloadRights,
+    effective_level,
+    restricted_resources_q,
+    visible_q,
+)
 from tinhso.opendata.models import (
     AccessGrant,
     AccessLevel,
@@ -204,13 +212,16 @@ def request_create(
         raise DomainError.for_field(
             "purpose", _("Mục đích dài quá %(n)s ký tự.") % {"n": PURPOSE_MAX}
         )
-    if ds.access_level == AccessLevel.OPEN:
-        raise DomainError.for_field(
-            "dataset", _("Dữ liệu này mở cho mọi người; không cần đề nghị."), code="open"
-        )
     if ds.owner_org_id == requester.pk:
         raise DomainError.for_field("dataset", _("Đây là dữ liệu của chính cơ quan."), code="own")
     res = _resources(ds, resources)
+    if ds.access_level == AccessLevel.OPEN and not (
+        any(r.access_level in RESTRICTED for r in res) if res
+        else ds.resources.filter(restricted_resources_q(), state=State.ACTIVE).exists()
+    ):
+        raise DomainError.for_field(
+            "dataset", _("Dữ liệu này mở cho mọi người; không cần đề nghị."), code="open"
+        )
     _check_until(wanted_until, "wanted_until", timezone.localdate(at))
     duplicate = DomainError(
         message=_("Cơ quan đã có một đề nghị đang chờ duyệt cho bộ dữ liệu này."),
@@ -388,7 +399,7 @@ def download_log(
 ) -> None:
     """Append a row to the download log when the data is not open (one INSERT; open data and
     searches write nothing). Written in the caller's transaction, if any."""
-    if dataset.access_level == AccessLevel.OPEN:
+    if effective_level(dataset, resource) == AccessLevel.OPEN:
         return
     user = rights.user if getattr(rights.user, "is_authenticated", False) else None
     grant = rights.grant_for(dataset, resource.pk if resource is not None else None)

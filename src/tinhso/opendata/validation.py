@@ -298,10 +298,25 @@ def access_level(data: dict[str, Any], errors: Errors, current: str | None) -> s
     return current or AccessLevel.OPEN
 
 
+def agencies(data: dict[str, Any], key: str, errors: Errors, agency_lookup: Any) -> list[Agency]:
+    """A list of agencies by name, code or id (`shared_with`)."""
+    found: list[Agency] = []
+    for ref in listing(data, key, errors):
+        agency = agency_lookup(_ref(ref, "name", "id"))
+        if agency is None:
+            errors.add(key, _("Không tìm thấy cơ quan: %(ref)s") % {"ref": str(ref)[:50]})
+        elif agency not in found:
+            found.append(agency)
+    return found
+
+
 def resource(data: Any, errors: Errors, prefix: str = "",
-             stored_name: str = "") -> dict[str, Any]:
+             stored_name: str = "", agency_lookup: Any = None) -> dict[str, Any]:
     """A resource dictionary checked; `prefix` names its place in a dataset's list;
-    `stored_name` is the uploaded file's name, which stands for its URL."""
+    `stored_name` is the uploaded file's name, which stands for its URL. Its own access level
+    (`access_level`: open, agencies, named, or null/"" to follow the dataset's) and, for a
+    private one, the agencies it is shared with (`shared_with`) are None when not sent: what
+    the resource had stays, so a client that does not know them never opens data."""
     if not isinstance(data, dict):
         errors.add(prefix.rstrip(".") or "resources", _("Cần một đối tượng tài nguyên."))
         return {}
@@ -317,7 +332,14 @@ def resource(data: Any, errors: Errors, prefix: str = "",
         "size": integer(data, "size", sub),
         "hash": text(data, "hash", sub, max_length=128),
         "last_modified": moment(data, "last_modified", sub),
+        "access_level": None if "access_level" not in data
+        else choice(data, "access_level", sub, AccessLevel.values, ""),
+        "shared_with": None,
     }
+    if data.get("shared_with") not in (None, "") and agency_lookup is not None:
+        out["shared_with"] = agencies(data, "shared_with", sub, agency_lookup)
+    elif "shared_with" in data:
+        out["shared_with"] = []
     upload = data.get("upload")
     if hasattr(upload, "read"):
         out["upload"] = upload
@@ -371,16 +393,10 @@ def dataset(data: dict[str, Any], *, current: Any = None, require_name: bool = T
     start, end = values["temporal_start"], values["temporal_end"]
     if start and end and end < start:
         errors.add("temporal_end", _("Ngày kết thúc phải sau ngày bắt đầu."))
-    shared: list[Agency] = []
-    for ref in listing(data, "shared_with", errors):
-        agency = agency_lookup(_ref(ref, "name", "id"))
-        if agency is None:
-            errors.add("shared_with", _("Không tìm thấy cơ quan: %(ref)s") % {"ref": str(ref)[:50]})
-        else:
-            shared.append(agency)
+    shared = agencies(data, "shared_with", errors, agency_lookup)
     res: list[dict[str, Any]] | None = None
     if "resources" in data:
-        res = [resource(r, errors, f"resources.{i}.")
+        res = [resource(r, errors, f"resources.{i}.", agency_lookup=agency_lookup)
                for i, r in enumerate(listing(data, "resources", errors))]
     fields = DatasetFields(
         name=name, title=title, owner_org=owner, values=values, tags=tags(data, errors),

@@ -17,7 +17,7 @@ from tinhso.accounts.tokens import token_authenticate
 from tinhso.core.audit import audit_record, client_ip
 from tinhso.core.errors import NotFound
 from tinhso.opendata import dcat
-from tinhso.opendata.access import download_rights
+from tinhso.opendata.access import download_rights, effective_level
 from tinhso.opendata.models import AccessLevel, DownloadRoute, ResourceVersion
 from tinhso.opendata.selectors import resource_for
 from tinhso.opendata.sharing import download_log
@@ -37,7 +37,7 @@ def download(request: HttpRequest, package_id: uuid.UUID, resource_id: uuid.UUID
     ds = res.dataset
     rights = download_rights(user)  # grants included, read now: an expired one stops at once
     if res.dataset_id != package_id or res.url_type != "upload" or not rights.resource(
-            ds, res.pk):
+            ds, res):
         raise Http404
     path, number = res.storage_path, res.revision
     version = request.GET.get("version", "")
@@ -47,7 +47,7 @@ def download(request: HttpRequest, package_id: uuid.UUID, resource_id: uuid.UUID
         if old is None or not old.storage_path:
             raise Http404
         path, number = old.storage_path, old.number
-    if ds.access_level != AccessLevel.OPEN:
+    if effective_level(ds, res) != AccessLevel.OPEN:
         audit_record(actor=user, action="opendata.resource.download", obj=res,
                      ip=client_ip(request), data={"version": number})
         download_log(rights=rights, dataset=ds, resource=res, route=DownloadRoute.FILE,

@@ -1,8 +1,8 @@
 """The report in files: docx (python-docx), xlsx (openpyxl) and pdf (WeasyPrint from an HTML
 template, Noto Serif as the one-stop slips use). All three show the same sentences and tables
-(`tables`); the pdf also has the charts (server-drawn SVG); the xlsx has native spreadsheet
-charts; the docx has tables only (drawing the SVG into a picture would need a rasteriser, a
-heavy dependency we do not take)."""
+(`tables`); the pdf and the docx also have the charts (`report_charts`: server-drawn SVG,
+in the docx as a PNG drawn by resvg with the SVG beside it, see `pictures`), after the
+sections and before the appendix of tables; the xlsx has a native spreadsheet chart."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from tinhso.core import fonts
 from tinhso.indicators import charts
-from tinhso.indicators.report import text
+from tinhso.indicators.report import pictures, text
 from tinhso.indicators.report.data import STATUS_VI, Report, target_text
 from tinhso.indicators.report.numbers import vn_value
 
@@ -148,12 +148,31 @@ def ranking_svg(report: Report, chart_id: str = "ranking", limit: int = 15) -> s
         fmt=lambda v: vn_value(v, i.kind))
 
 
+@dataclass(frozen=True)
+class Chart:
+    svg: str
+    caption: str  # the pdf's figcaption
+
+
+def report_charts(report: Report) -> list[Chart]:
+    """The charts the docx shows, in order, with their captions: those of the pdf's template
+    (`indicators/report.html`), which a test holds to the same captions."""
+    out = []
+    if report.trend is not None:
+        out.append(Chart(trend_svg(report),
+                         f"Biểu đồ: {report.trend.indicator.name_vi} qua các kỳ."))
+    if report.rank_indicator is not None and report.communes:
+        out.append(Chart(ranking_svg(report),
+                         f"Biểu đồ: {report.rank_indicator.name_vi} theo xã, phường."))
+    return out
+
+
 # --- docx -----------------------------------------------------------------------------------
 
 
 def to_docx(report: Report) -> bytes:
     from docx import Document
-    from docx.shared import Pt
+    from docx.shared import Inches, Pt
 
     doc = Document()
     style = doc.styles["Normal"]
@@ -166,6 +185,11 @@ def to_docx(report: Report) -> bytes:
             doc.add_heading(heading, level=1)
         for s in sentences:
             doc.add_paragraph(s)
+    section = doc.sections[-1]  # the charts span the text column (6 inches in the template)
+    width = ((section.page_width or Inches(8.5)) - (section.left_margin or 0)
+             - (section.right_margin or 0))
+    for chart in report_charts(report):
+        pictures.add_chart(doc, chart.svg, chart.caption, width=width)
     doc.add_heading("Phụ lục: bảng số liệu", level=1)
     for t in tables(report):
         doc.add_heading(t.title, level=2)

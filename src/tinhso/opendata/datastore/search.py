@@ -1,9 +1,9 @@
 """`datastore_search` and `datastore_info` over the published DuckDB tables.
 
 Who may read a table: whoever may download the resource's file. The resource is looked up
-among those the caller sees (`selectors.resource_for`: a private dataset's resources are "not
-found" to outsiders), and the data of a dataset "for agencies" is refused to callers without
-the download permission, as its file URL is."""
+among those the caller sees (`selectors.resource_for`: private datasets' and resources' are
+"not found" to outsiders), and data "for agencies" is refused to callers without the download
+permission or a grant, as its file URL is (`access.DownloadRights.resource`)."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ import duckdb
 from django.utils.translation import gettext as _
 
 from tinhso.core.errors import DomainError, NotAllowed, NotFound
-from tinhso.opendata.access import DownloadRights, download_rights, may_download
+from tinhso.opendata.access import DownloadRights, download_rights
 from tinhso.opendata.datastore import storage
 from tinhso.opendata.datastore.loader import quote, tabular_kind
 from tinhso.opendata.datastore.params import SearchParams, parse_search
@@ -57,20 +57,15 @@ def readable_table(
     user: Any,
     resource_id: Any,
     *,
-    restricted_ok: bool,
+    rights: DownloadRights,
     loaded: bool = True,
-    rights: DownloadRights | None = None,
 ) -> Table:
     """The table of a resource the caller may read (`loaded`: one that is served); NotFound,
     or NotAllowed for data that only agencies may download."""
     if resource_id in (None, ""):
         raise DomainError.for_field("resource_id", missing(), code="required")
     res = resource_for(user, str(resource_id))
-    if rights is not None:  # grants included (access.download_rights)
-        allowed = rights.resource(res.dataset, res.pk)
-    else:
-        allowed = may_download(res.dataset, restricted_ok)
-    if not allowed:
+    if not rights.resource(res.dataset, res):  # grants included (access.download_rights)
         raise NotAllowed(_("Dữ liệu này chỉ dành cho cơ quan nhà nước."))
     row = DatastoreTable.objects.filter(resource=res).first()
     if row is None or (loaded and not row.table_file) or tabular_kind(res) is None:
@@ -185,7 +180,6 @@ def datastore_search(
     user: Any,
     data: dict[str, Any],
     *,
-    restricted_ok: bool,
     rights: DownloadRights | None = None,
     ip: str | None = None,
 ) -> dict[str, Any]:
@@ -195,9 +189,7 @@ def datastore_search(
     from tinhso.opendata.sharing import download_log
 
     rights = rights or download_rights(user)
-    table = readable_table(
-        user, data.get("resource_id"), restricted_ok=restricted_ok, rights=rights
-    )
+    table = readable_table(user, data.get("resource_id"), rights=rights)
     result = search_table(table, data)
     download_log(
         rights=rights,
@@ -300,13 +292,12 @@ def _total(table: Table, p: SearchParams, names: list[str]) -> int:
 
 
 def datastore_info(
-    user: Any, data: dict[str, Any], *, restricted_ok: bool, rights: DownloadRights | None = None
+    user: Any, data: dict[str, Any], *, rights: DownloadRights | None = None
 ) -> dict[str, Any]:
     """CKAN's datastore_info: the table's columns and size, with how its last load went."""
     table = readable_table(
         user,
         data.get("id") or data.get("resource_id"),
-        restricted_ok=restricted_ok,
         loaded=False,
         rights=rights or download_rights(user),
     )

@@ -25,7 +25,7 @@ from tinhso.core.errors import DomainError, NotFound
 from tinhso.core.numbers import vn_number
 from tinhso.directory.permissions import can
 from tinhso.opendata import selectors
-from tinhso.opendata.access import PUBLISH, DownloadRights, download_rights
+from tinhso.opendata.access import PUBLISH, DownloadRights, download_rights, effective_level
 from tinhso.opendata.dictize import download_url, org_name
 from tinhso.opendata.licenses import LICENSES
 from tinhso.opendata.models import (
@@ -73,9 +73,9 @@ def _public(ds: Any) -> bool:
     return ds.state == State.ACTIVE and ds.access_level != AccessLevel.NAMED
 
 
-def why_not(ds: Any, user: Any, rights: DownloadRights) -> str:
-    """Why the caller may not download this dataset's data, in words."""
-    if ds.access_level == AccessLevel.AGENCIES:
+def why_not(level: str, user: Any) -> str:
+    """Why the caller may not download data of that (effective) access level, in words."""
+    if level == AccessLevel.AGENCIES:
         if not getattr(user, "is_authenticated", False):
             return _(
                 "Dữ liệu này chỉ cán bộ của cơ quan nhà nước được tải: hãy đăng nhập "
@@ -92,11 +92,10 @@ def why_not(ds: Any, user: Any, rights: DownloadRights) -> str:
 
 
 def _may_request(user: Any, ds: Any, rights: DownloadRights) -> bool:
-    """Whether the caller's agency could ask the owner for the data (`sharing.request_create`
-    through the API): an officer who publishes for an agency that is not the owner."""
+    """Whether the caller's agency could ask the owner for data it may not download
+    (`sharing.request_create`): an officer who publishes for an agency that is not the owner."""
     return (
-        ds.access_level != AccessLevel.OPEN
-        and getattr(user, "is_authenticated", False)
+        getattr(user, "is_authenticated", False)
         and not rights.mine(ds)
         and can(user, PUBLISH)
     )
@@ -110,7 +109,7 @@ def _table_of(res: Resource) -> DatastoreTable | None:
 
 
 def _resource_row(res: Resource, ds: Any, rights: DownloadRights) -> dict[str, Any]:
-    ok = rights.resource(ds, res.pk)
+    ok = rights.resource(ds, res)
     url = (download_url(res) if res.url_type == "upload" else res.url) if ok else ""
     return {"r": res, "url": url, "allowed": ok, "table": _table_of(res)}
 
@@ -147,8 +146,8 @@ def dataset(request: HttpRequest, name: str) -> HttpResponse:
     user = request.user
     usage_count(ds.pk, UsageKind.VIEW)  # memory only (see `usage`)
     rights = download_rights(user)
-    resources = [_resource_row(r, ds, rights) for r in ds.active_resources]
-    blocked = any(not r["allowed"] for r in resources)
+    resources = [_resource_row(r, ds, rights) for r in rights.listed(ds, ds.active_resources)]
+    blocked = next((row["r"] for row in resources if not row["allowed"]), None)
     versions = list(
         DatasetVersion.objects.filter(dataset=ds)
         .only("number", "at", "action")
@@ -166,9 +165,9 @@ def dataset(request: HttpRequest, name: str) -> HttpResponse:
             "groups": sorted(ds.groups.all(), key=lambda g: g.title),
             "units": sorted(ds.spatial_units.all(), key=lambda u: u.code),
             "resources": resources,
-            "blocked": blocked,
-            "why_not": why_not(ds, user, rights) if blocked else "",
-            "may_request": blocked and _may_request(user, ds, rights),
+            "blocked": blocked is not None,
+            "why_not": why_not(effective_level(ds, blocked), user) if blocked else "",
+            "may_request": blocked is not None and _may_request(user, ds, rights),
             "versions": _changes(versions[:VERSIONS_PER_PAGE]),
             "more_versions": len(versions) > VERSIONS_PER_PAGE,
             "feeds": FEEDS if _public(ds) else (),
@@ -307,7 +306,6 @@ def _preview(
         result = datastore_search(
             request.user,
             data,
-            restricted_ok=rights.restricted_ok,
             rights=rights,
             ip=client_ip(request),
         )
@@ -360,7 +358,7 @@ def resource(request: HttpRequest, name: str, resource_id: Any) -> HttpResponse:
     user = request.user
     usage_count(ds.pk, UsageKind.VIEW, res.pk)
     rights = download_rights(user)
-    allowed = rights.resource(ds, res.pk)
+    allowed = rights.resource(ds, res)
     row = DatastoreTable.objects.filter(resource=res).first()
     url = (download_url(res) if res.url_type == "upload" else res.url) if allowed else ""
     old = []
@@ -377,7 +375,7 @@ def resource(request: HttpRequest, name: str, resource_id: Any) -> HttpResponse:
         "org": org_name(ds.owner_org),
         "allowed": allowed,
         "url": url,
-        "why_not": "" if allowed else why_not(ds, user, rights),
+        "why_not": "" if allowed else why_not(effective_level(ds, res), user),
         "may_request": not allowed and _may_request(user, ds, rights),
         "table": row,
         "older": old,
@@ -386,6 +384,7 @@ def resource(request: HttpRequest, name: str, resource_id: Any) -> HttpResponse:
         "loading": row is not None
         and row.status in (DatastoreStatus.PENDING, DatastoreStatus.LOADING),
         "feeds": FEEDS if _public(ds) else (),
+        "may_manage": ds.state != State.DELETED and can(user, PUBLISH, ds.owner_org),
     }
     if allowed and row is not None and row.table_file:
         ctx["preview"], ctx["problem"] = _preview(request, res, row, rights)

@@ -10,6 +10,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from tinhso.core.errors import DomainError
+from tinhso.directory.models import Agency
 from tinhso.opendata import uploads
 from tinhso.opendata.dictize import org_name
 from tinhso.opendata.licenses import LICENSES
@@ -148,35 +149,89 @@ class ResourceForm(forms.Form):
         max_length=32,
         help_text=_("Để trống: lấy theo đuôi tệp."),
     )
+    access_level = forms.ChoiceField(
+        label=_("Mức truy cập của tài nguyên"),
+        required=False,
+        choices=[("", _("Theo mức của bộ dữ liệu")), *AccessLevel.choices],
+    )
+    shared_with = forms.MultipleChoiceField(
+        label=_("Chia sẻ với cơ quan (khi tài nguyên là riêng)"),
+        required=False,
+        help_text=_("Ngoài cơ quan chủ quản, chỉ các cơ quan được chọn thấy tài nguyên riêng."),
+    )
 
-    def __init__(self, *args: Any, upload_too_big: bool = False, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, upload_too_big: bool = False, stored_file: str = "", **kwargs: Any
+    ) -> None:
         """`upload_too_big`: the file went past the size limit while it was received and was
-        dropped (`opendata.uploads`)."""
+        dropped (`opendata.uploads`). `stored_file`: editing a resource whose file is kept
+        unless a new file or a link is given (its name)."""
         super().__init__(*args, **kwargs)
         self.upload_too_big = upload_too_big
-        self.fields["upload"].help_text = _("Tối đa %(limit)s.") % {"limit": uploads.limit_text()}
+        self.stored_file = stored_file
+        hint = _("Tối đa %(limit)s.") % {"limit": uploads.limit_text()}
+        if stored_file:
+            hint = _(
+                "Tệp hiện tại: %(name)s. Chọn tệp mới để thay thế; các phiên bản cũ vẫn tải "
+                "về được. Tối đa %(limit)s."
+            ) % {"name": stored_file, "limit": uploads.limit_text()}
+            self.fields["url"].label = _("Hoặc thay bằng đường dẫn tới dữ liệu")
+            self.fields["url"].help_text = _("Để trống: giữ tệp hiện tại.")
+        self.fields["upload"].help_text = hint
+        cast(forms.ChoiceField, self.fields["shared_with"]).choices = [
+            (org_name(a), a.name) for a in Agency.objects.filter(is_active=True).order_by("name")
+        ]
+
+    @staticmethod
+    def initial_of(res: Any) -> dict[str, Any]:
+        """A resource's values on the edit form (an uploaded file's name is not a link); a
+        field added to the form goes here and in `_values`."""
+        return {
+            "name": res.name,
+            "description": res.description,
+            "url": "" if res.url_type == "upload" else res.url,
+            "format": res.format,
+            "access_level": res.access_level,
+            "shared_with": [org_name(a) for a in res.shared_with.all()],
+        }
 
     def clean(self) -> dict[str, Any]:
         c = super().clean() or {}
         if self.upload_too_big:
             self.add_error("upload", uploads.too_big_message())
-        elif not c.get("upload") and not c.get("url"):
+        elif not c.get("upload") and not c.get("url") and not self.stored_file:
             self.add_error("upload", _("Cần chọn tệp để tải lên hoặc nhập đường dẫn."))
         elif c.get("upload") and c.get("url"):
             self.add_error("url", _("Chỉ chọn một: tệp tải lên hoặc đường dẫn."))
         return c
 
     def data_dict(self, package_id: str) -> dict[str, Any]:
+        """The form as the dictionary `resource_create` takes."""
+        return {"package_id": package_id, **self._values()}
+
+    def patch_dict(self, res: Any) -> dict[str, Any]:
+        """The form as the dictionary `resource_patch` takes for `res`: the fields the form
+        does not show stay; a kept file sends neither `upload` nor `url`; a new link drops
+        the size, hash and type that described the old target."""
+        out = {"id": str(res.pk), **self._values()}
+        url = out.get("url")
+        if url is not None and (res.url_type == "upload" or url != res.url):
+            out.update({"size": None, "hash": "", "mimetype": ""})
+        return out
+
+    def _values(self) -> dict[str, Any]:
+        """What the resource becomes; a field added to the form goes here."""
         c = self.cleaned_data
         out = {
-            "package_id": package_id,
             "name": c["name"],
             "description": c["description"],
             "format": c["format"],
+            "access_level": c["access_level"] or None,
+            "shared_with": c["shared_with"] if c["access_level"] == AccessLevel.NAMED else [],
         }
         if c.get("upload"):
             out["upload"] = c["upload"]
-        else:
+        elif c.get("url") or not self.stored_file:
             out["url"] = c["url"]
         return out
 

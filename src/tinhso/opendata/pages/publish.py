@@ -1,8 +1,10 @@
 """The publishers' pages (/du-lieu/cong-bo/): their agencies' datasets, and forms to create
-and edit a dataset, add a resource (an upload or a link), publish a draft and delete. Every
+and edit a dataset, add, edit or remove a resource (an upload or a link), publish a draft and
+delete. Every
 write is a service of `opendata.services` (the same checks as the API, one transaction, an
 audit event); its field errors go back on the form. A dataset of another agency is "not
-found" (`selectors.owned_dataset`), and nothing is written."""
+found" (`selectors.owned_dataset`), and nothing is written; so is a resource that is not one
+of that dataset's active resources."""
 
 from __future__ import annotations
 
@@ -24,7 +26,7 @@ from tinhso.directory.models import Agency
 from tinhso.directory.permissions import agency_scope, can
 from tinhso.opendata import selectors, services, uploads
 from tinhso.opendata.access import PUBLISH
-from tinhso.opendata.models import Dataset, State
+from tinhso.opendata.models import Dataset, Resource, State
 from tinhso.opendata.pages.common import BadPage, error_page, odd_name, page_number
 from tinhso.opendata.pages.forms import (
     AccessRequestForm,
@@ -157,9 +159,96 @@ def _resource_new(request: HttpRequest, ds: Dataset,
 
 
 def _resource_form(request: HttpRequest, ds: Dataset, form: ResourceForm,
-                   status: int) -> HttpResponse:
+                   status: int, res: Resource | None = None) -> HttpResponse:
     return render(request, "opendata/pages/publish/resource_form.html",
-                  {"form": form, "ds": ds}, status=status)
+                  {"form": form, "ds": ds, "res": res}, status=status)
+
+
+def _owned_resource(request: HttpRequest, name: str,
+                    resource_id: Any) -> tuple[Dataset, Resource] | None:
+    """The dataset (as `_owned`) and one of its active resources; None when either is not
+    there for this caller."""
+    ds = _owned(request, name)
+    if ds is None:
+        return None
+    try:
+        res = selectors.resource_for(request.user, str(resource_id))
+    except NotFound:
+        return None
+    return (ds, res) if res.dataset_id == ds.pk else None
+
+
+def _resource_missing(request: HttpRequest) -> HttpResponse:
+    return error_page(request, _("Không tìm thấy tài nguyên."), 404)
+
+
+def _stored_file(res: Resource) -> str:
+    return res.url if res.url_type == "upload" else ""
+
+
+@csrf_exempt  # the size limit must be in place before the CSRF check parses the body
+@login_required
+@require_http_methods(["GET", "POST"])
+def resource_edit(request: HttpRequest, name: str, resource_id: Any) -> HttpResponse:
+    """CKAN's resource edit: name, description, format, and a new file or link
+    (`resource_patch`: the fields the form does not show stay as they are)."""
+    found = _owned_resource(request, name, resource_id)
+    if found is None:
+        return _resource_missing(request)
+    ds, res = found
+    if request.method == "POST" and uploads.declared_too_big(request):
+        form = ResourceForm(ResourceForm.initial_of(res), upload_too_big=True,
+                            stored_file=_stored_file(res))  # the body is not read at all
+        return _resource_form(request, ds, form, status=413, res=res)
+    limit = uploads.limit_uploads(request) if request.method == "POST" else None
+    return _resource_edit(request, ds, res, limit)
+
+
+@csrf_protect
+def _resource_edit(request: HttpRequest, ds: Dataset, res: Resource,
+                   limit: uploads.SizeLimit | None) -> HttpResponse:
+    form = ResourceForm(request.POST or None, request.FILES or None,
+                        initial=ResourceForm.initial_of(res), stored_file=_stored_file(res),
+                        upload_too_big=limit is not None and limit.oversize)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.resource_change(actor=request.user, data=form.patch_dict(res), patch=True)
+        except NotAllowed as e:
+            return _forbidden(request, e.message)
+        except NotFound:  # removed meanwhile
+            return _resource_missing(request)
+        except DomainError as e:
+            add_domain_errors(form, e)
+        else:
+            messages.success(request, _("Đã lưu thay đổi của tài nguyên."))
+            return HttpResponseRedirect(
+                reverse("opendata_pages:resource", args=[ds.name, res.pk]))
+    status = 413 if form.upload_too_big else 422 if form.errors else 200
+    return _resource_form(request, ds, form, status=status, res=res)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def resource_delete(request: HttpRequest, name: str, resource_id: Any) -> HttpResponse:
+    """Asks first (GET); the POST removes the resource (`resource_delete`): it leaves the
+    dataset's page and the API, and its file URLs answer 404, as the API's do."""
+    found = _owned_resource(request, name, resource_id)
+    if found is None:
+        return _resource_missing(request)
+    ds, res = found
+    if request.method == "POST":
+        try:
+            services.resource_remove(actor=request.user, ref=str(res.pk))
+        except NotAllowed as e:
+            return _forbidden(request, e.message)
+        except NotFound:
+            return _resource_missing(request)
+        messages.success(
+            request,
+            _("Đã xóa tài nguyên “%(name)s”.") % {"name": res.name or _("Tài nguyên không tên")},
+        )
+        return _to_dataset(ds)
+    return render(request, "opendata/pages/publish/resource_delete.html", {"ds": ds, "res": res})
 
 
 @login_required

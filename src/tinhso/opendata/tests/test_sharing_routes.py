@@ -192,8 +192,8 @@ def test_a_grant_stops_at_the_end_of_its_last_day(world):
     assert timezone.localdate(end - dt.timedelta(seconds=1)) == (
         timezone.localdate() + dt.timedelta(days=10)
     )
-    assert download_rights(user, now=end - dt.timedelta(seconds=1)).resource(ds, res.pk)
-    assert not download_rights(user, now=end).resource(ds, res.pk)
+    assert download_rights(user, now=end - dt.timedelta(seconds=1)).resource(ds, res)
+    assert not download_rights(user, now=end).resource(ds, res)
 
 
 def test_a_revoked_grant_stops_downloads_at_once(client, world):
