@@ -176,3 +176,18 @@ def test_a_publisher_creates_a_dataset_on_a_phone(open_page: Any, portal: Any) -
     assert page.get_by_role("heading", level=1).inner_text() == "Trường học theo xã"
     assert Dataset.objects.get(name="truong-hoc-theo-xa").state == "active"
     assert_accessible(page)
+    # A resource added, then edited on the phone: kept for agencies only.
+    from tinhso.opendata.models import Resource
+
+    click_and_wait(page, page.get_by_role("link", name="Thêm tài nguyên"))
+    page.get_by_label("Tên tài nguyên").fill("Danh sách trường")
+    page.get_by_label("Hoặc đường dẫn tới dữ liệu").fill("https://example.vn/truong.csv")
+    click_and_wait(page, page.get_by_role("button", name="Thêm tài nguyên"))
+    click_and_wait(page, page.get_by_role("link", name="Sửa Danh sách trường"))
+    assert_accessible(page)
+    assert page_width(page) <= PHONE["width"], "sideways scroll on the resource form"
+    page.get_by_label("Mức truy cập của tài nguyên").select_option(
+        label="Ai cũng xem được, chỉ cơ quan nhà nước được tải")
+    click_and_wait(page, page.get_by_role("button", name="Lưu thay đổi"))
+    assert Resource.objects.get(name="Danh sách trường").access_level == "agencies"
+    assert_accessible(page)

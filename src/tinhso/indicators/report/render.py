@@ -137,6 +137,18 @@ def trend_svg(report: Report, chart_id: str = "trend") -> str:
         fmt=lambda v: vn_value(v, kind))
 
 
+PEOPLES_COMMITTEE = "Ủy ban nhân dân "
+
+
+def unit_label(name: str) -> str:
+    """A commune's name for a chart's narrow label column: "Ủy ban nhân dân phường Đông Thành"
+    -> "Phường Đông Thành" (the committee stands for its commune)."""
+    if name.casefold().startswith(PEOPLES_COMMITTEE.casefold()):
+        rest = name[len(PEOPLES_COMMITTEE):]
+        return rest[:1].upper() + rest[1:]
+    return name
+
+
 def ranking_svg(report: Report, chart_id: str = "ranking", limit: int = 15) -> str:
     i = report.rank_indicator
     if i is None:
@@ -144,7 +156,7 @@ def ranking_svg(report: Report, chart_id: str = "ranking", limit: int = 15) -> s
     shown = [f for f in report.communes if f.value.value is not None][:limit]
     return charts.bar_chart(
         chart_id=chart_id, title=f"{i.name_vi} theo xã, phường",
-        labels=[f.name for f in shown], values=[f.value.value for f in shown],
+        labels=[unit_label(f.name) for f in shown], values=[f.value.value for f in shown],
         fmt=lambda v: vn_value(v, i.kind))
 
 

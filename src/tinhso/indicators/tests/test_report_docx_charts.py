@@ -22,6 +22,7 @@ from tinhso.indicators.report.render import (
     render,
     report_charts,
     trend_svg,
+    unit_label,
 )
 from tinhso.indicators.tests.province import make_province
 
@@ -153,3 +154,9 @@ def test_libreoffice_converts_the_docx_with_its_pictures(province, tmp_path):
     listing = subprocess.run(["pdfimages", "-list", str(tmp_path / "r.pdf")],  # noqa: S603, S607
                              check=True, capture_output=True, text=True).stdout
     assert len(listing.splitlines()) - 2 >= 2  # two header lines, then one line per picture
+
+
+def test_the_ranking_names_communes_not_their_committees_so_labels_fit() -> None:
+    assert unit_label("Ủy ban nhân dân phường Đông Thành") == "Phường Đông Thành"
+    assert unit_label("ỦY BAN NHÂN DÂN xã Hạc Thành") == "Xã Hạc Thành"
+    assert unit_label("Xã Quảng Phú") == "Xã Quảng Phú"
