@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from tinhso.core.errors import DomainError
 
@@ -31,7 +32,9 @@ def max_upload_bytes() -> int:
 def limit_text() -> str:
     """The limit as people read it: "200 MB" (or bytes, when under a megabyte)."""
     limit = max_upload_bytes()
-    return f"{limit // 2**20} MB" if limit >= 2**20 else f"{limit} byte"
+    if limit >= 2**20:
+        return f"{limit // 2**20} MB"
+    return ngettext("%(n)d byte", "%(n)d byte", limit) % {"n": limit}
 
 
 def too_big_message() -> str:
