@@ -35,6 +35,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils.crypt import AuthStatus
 from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
 
@@ -179,6 +180,14 @@ def _stream_starts(data: bytes, keyword_end: int) -> set[int]:
     return starts
 
 
+def _opens_without_password(reader: PdfFileReader) -> bool:
+    """Whether an encrypted file opens with the empty user password (then it is decrypted)."""
+    try:
+        return reader.decrypt(b"").status != AuthStatus.FAILED
+    except (PdfError, ValueError, TypeError, KeyError, NotImplementedError):
+        return False  # a certificate (public-key) handler or an unknown one: not for us to open
+
+
 def too_large(size: int, *, field: str = "file", name: str = "") -> DomainError | None:
     """The refusal of an upload of `size` bytes past the limit (to check before reading it),
     or None."""
@@ -202,13 +211,19 @@ def pdf_component_check(data: bytes, *, field: str = "files", name: str = "") ->
     """The check of a PDF a citizen submits (the caller has checked its size): `pdf_scan`,
     then the full check only when the scan cannot clear the file. A PDF the scan clears is
     not parsed, so a truncated one without any suspicious name still passes (the officer sees
-    that it does not open); one the scan sends on must be readable."""
+    that it does not open); one the scan sends on must be readable. A file locked with an owner
+    password only (printing or copying restricted, as banks send statements) opens for anyone,
+    so it is accepted once its decrypted content passes the same walk; one that needs a password
+    to open is refused."""
     if pdf_scan(data):
-        pdf_content_check(data, field=field, name=name)
+        pdf_content_check(data, field=field, name=name, open_encryption=True)
 
 
-def pdf_content_check(data: bytes, *, field: str = "file", name: str = "") -> None:
-    """The full check without the size limit (exchange packages have their own)."""
+def pdf_content_check(data: bytes, *, field: str = "file", name: str = "",
+                      open_encryption: bool = False) -> None:
+    """The full check without the size limit (exchange packages have their own). With
+    `open_encryption`, a file encrypted without a user password is read with the empty one and
+    checked; otherwise any encryption is refused (a file to be signed must not be)."""
     label = name or _("tệp")
     if not data:
         raise _refuse(field, _("Tệp “%(name)s” rỗng.") % {"name": label}, "empty", data)
@@ -217,7 +232,7 @@ def pdf_content_check(data: bytes, *, field: str = "file", name: str = "") -> No
                                "tệp).") % {"name": label}, "not_pdf", data)
     try:
         reader = PdfFileReader(BytesIO(data), strict=False)
-        if reader.encrypted:
+        if reader.encrypted and not (open_encryption and _opens_without_password(reader)):
             raise Unsafe("encrypted")
         pages = int(reader.root["/Pages"]["/Count"])
         if pages < 1:

@@ -186,3 +186,14 @@ HIDDEN: dict[str, Callable[[], bytes]] = {
     "untyped-object-stream": untyped_object_stream,
     "object-stream-after-spaces": lambda: untyped_object_stream(b"   \r\n"),
 }
+
+
+def owner_locked(pdf: bytes, extra: Callable[[bytes], bytes] | None = None) -> bytes:
+    """Encrypted with an owner password only (printing or copying restricted): any reader opens
+    it with the empty user password, as banks' statements do. `extra` changes it first."""
+    writer = copy_into_new_writer(PdfFileReader(BytesIO(extra(pdf) if extra else pdf),
+                                                strict=False))
+    writer.encrypt("chu-so-huu", "")
+    out = BytesIO()
+    writer.write(out)
+    return out.getvalue()

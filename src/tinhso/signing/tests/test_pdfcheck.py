@@ -100,3 +100,20 @@ def test_the_scan_of_a_one_page_pdf_costs_a_fraction_of_a_millisecond(two_page_p
     for _ in range(runs):
         pdf_scan(two_page_pdf)
     assert (time.process_time() - start) / runs < 0.002
+
+
+def test_a_citizens_pdf_locked_only_by_its_owner_is_accepted_but_not_for_signing(clean):
+    from tinhso.signing.tests.crafted import owner_locked
+
+    locked = owner_locked(clean)
+    assert pdf_scan(locked) is True  # encrypted: the full check reads it
+    pdf_component_check(locked)  # opens without a password: a citizen may send it
+    assert _refusal(pdf_upload_check, locked).errors[0].code == "encrypted"  # not to be signed
+
+
+@pytest.mark.parametrize("kind", ["open-action-javascript", "embedded-file"])
+def test_owner_locking_does_not_hide_active_content(clean, kind):
+    from tinhso.signing.tests.crafted import owner_locked
+
+    make, code = CRAFTED[kind]
+    assert _refusal(pdf_component_check, owner_locked(clean, make)).errors[0].code == code
