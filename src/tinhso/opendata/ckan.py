@@ -55,7 +55,7 @@ def _mixed(multi: Any) -> dict[str, Any]:
 
 
 def _request_data(request: HttpRequest, read: bool) -> dict[str, Any]:
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         if not read:
             raise BadRequest("JSON Error: Invalid request. Please use POST method for your "
                              "request")
@@ -157,8 +157,8 @@ def action(request: HttpRequest, name: str, ver: int = 3) -> HttpResponse:
     fn = READ.get(name) or WRITE.get(name)
     if fn is None:
         return _bad_request(f"Action name not known: {name}")
-    if request.method not in ("GET", "POST"):
-        return HttpResponse(status=405, headers={"Allow": "GET, POST"})
+    if request.method not in ("GET", "HEAD", "POST"):  # HEAD: link checkers, as CKAN answers
+        return HttpResponse(status=405, headers={"Allow": "GET, HEAD, POST"})
     envelope: dict[str, Any] = {
         "help": request.build_absolute_uri(f"/api/{ver}/action/help_show") + f"?name={name}",
     }
@@ -191,7 +191,8 @@ def action(request: HttpRequest, name: str, ver: int = 3) -> HttpResponse:
                       ip=client_ip(request))
         envelope["result"] = fn(ctx, data)
         envelope["success"] = True
-        _count(name, data, envelope["result"])
+        if request.method != "HEAD":  # a check, not a use
+            _count(name, data, envelope["result"])
         return _json(200, envelope)
     except DomainError as exc:
         return _refused(envelope, exc)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 
 from django.utils import timezone
 from django_tasks import task
+
+logger = logging.getLogger(__name__)
 
 
 @task()
@@ -21,17 +24,39 @@ QUALITY_EVERY = timedelta(days=1)
 
 @task()
 def quality_refresh_daily() -> int:
-    """Rescore every dataset (freshness changes with time alone) and write this worker's usage
-    counts, then come back in a day."""
+    """Take the platform's own data snapshots again, rescore every dataset (freshness changes
+    with time alone) and write this worker's usage counts, then come back in a day."""
     from tinhso.opendata.quality_store import quality_refresh
     from tinhso.opendata.usage import flush
 
     try:
         flush()
+        snapshots_refresh()
         return quality_refresh()
     finally:
         if quality_refresh_daily.get_backend().supports_defer:  # not the tests' immediate one
             quality_refresh_daily.using(run_after=timezone.now() + QUALITY_EVERY).enqueue()
+
+
+def snapshots_refresh() -> int:
+    """The CSV snapshots of the platform's own figures (`demo.SNAPSHOTS`: units, procedures,
+    dossiers by month, indicators) taken again, so those datasets stay current: a changed one
+    is a new version of its resource, an unchanged one is left alone. Uploaded as the user who
+    created the first of those datasets; nothing when there are none. A failure is logged and
+    leaves the rescoring to run."""
+    from tinhso.opendata.demo import SNAPSHOTS, load_snapshots
+    from tinhso.opendata.models import Dataset, State
+
+    first = (Dataset.objects.filter(name__in={s.dataset for s in SNAPSHOTS})
+             .exclude(state=State.DELETED).exclude(creator=None)
+             .select_related("creator").order_by("metadata_created").first())
+    if first is None or first.creator is None:
+        return 0
+    try:
+        return load_snapshots(actor=first.creator)
+    except Exception:
+        logger.exception("open data snapshots were not refreshed")
+        return 0
 
 
 def schedule_quality_refresh() -> bool:

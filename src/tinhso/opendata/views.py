@@ -11,7 +11,7 @@ import uuid
 
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from tinhso.accounts.tokens import token_authenticate
 from tinhso.core.audit import audit_record, client_ip
@@ -25,7 +25,7 @@ from tinhso.opendata.usage import usage_count
 from tinhso.opendata.validation import NAME_RE
 
 
-@require_GET
+@require_safe
 def download(request: HttpRequest, package_id: uuid.UUID, resource_id: uuid.UUID,
              filename: str) -> FileResponse:
     raw = (request.headers.get("Authorization") or "").removeprefix("Bearer ").strip()
@@ -47,7 +47,8 @@ def download(request: HttpRequest, package_id: uuid.UUID, resource_id: uuid.UUID
         if old is None or not old.storage_path:
             raise Http404
         path, number = old.storage_path, old.number
-    if effective_level(ds, res) != AccessLevel.OPEN:
+    head = request.method == "HEAD"  # a link checker's look: neither a download nor a use
+    if effective_level(ds, res) != AccessLevel.OPEN and not head:
         audit_record(actor=user, action="opendata.resource.download", obj=res,
                      ip=client_ip(request), data={"version": number})
         download_log(rights=rights, dataset=ds, resource=res, route=DownloadRoute.FILE,
@@ -55,7 +56,8 @@ def download(request: HttpRequest, package_id: uuid.UUID, resource_id: uuid.UUID
     name = path.rsplit("/", 1)[-1]
     response = FileResponse(default_storage.open(path, "rb"), as_attachment=True, filename=name,
                             content_type=res.mimetype or "application/octet-stream")
-    usage_count(ds.pk, "download", res.pk)
+    if not head:
+        usage_count(ds.pk, "download", res.pk)
     return response
 
 
@@ -64,7 +66,7 @@ def _page(request: HttpRequest) -> int:
     return int(raw) if raw.isdigit() else 0
 
 
-@require_GET
+@require_safe
 def catalog(request: HttpRequest, ext: str) -> HttpResponse:
     """A page of the catalog (`?page=N`, from 1); 404 past the last page."""
     graph = dcat.catalog_graph(_page(request), ext)
@@ -74,7 +76,7 @@ def catalog(request: HttpRequest, ext: str) -> HttpResponse:
     return HttpResponse(data, content_type=content_type)
 
 
-@require_GET
+@require_safe
 def dataset_rdf(request: HttpRequest, name: str, ext: str) -> HttpResponse:
     if not NAME_RE.match(name):  # no dataset has such a name (and PostgreSQL refuses NULs)
         raise Http404

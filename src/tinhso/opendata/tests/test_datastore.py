@@ -20,12 +20,6 @@ from tinhso.opendata.tests.world import dataset, publisher, token
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _dirs(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.TINHSO_DATASTORE_DIR = tmp_path / "datastore"
-
-
 @pytest.fixture
 def world():
     owner, partner, stranger = AgencyFactory(), AgencyFactory(), AgencyFactory()

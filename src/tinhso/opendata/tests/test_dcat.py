@@ -87,7 +87,10 @@ def _graph(client, path: str, ext: str = "ttl", **params: str) -> Graph:
 
 def _validate(graph: Graph) -> tuple[bool, str]:
     if not SHAPES.exists():
-        pytest.skip(f"the DCAT-AP shapes are not at {SHAPES} (set TINHSO_STANDARDS_DIR)")
+        why = f"the DCAT-AP shapes are not at {SHAPES} (set TINHSO_STANDARDS_DIR)"
+        if os.environ.get("CI"):  # CI lays shared/ beside the clone: conformance is never skipped
+            pytest.fail(why)
+        pytest.skip(why)
     ok, _, report = validate(graph, shacl_graph=str(SHAPES), inference="rdfs")
     return ok, report
 

@@ -16,12 +16,6 @@ from tinhso.opendata.tests.pages_support import quiet_usage  # noqa: F401 (fixtu
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("quiet_usage")]
 
 
-@pytest.fixture(autouse=True)
-def _dirs(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.TINHSO_DATASTORE_DIR = tmp_path / "datastore"
-
-
 def _province() -> None:
     unit = AdminUnit.objects.create(code="38", name="Thanh Hóa", kind="tỉnh", level=1,
                                     province_code="38")
@@ -105,3 +99,11 @@ def test_snapshots_are_loaded_into_the_datastore_and_previewed_once(client):
     assert load_snapshots(actor=admin) == 1  # the units changed: a new version of that file
     units.refresh_from_db()
     assert units.revision == revisions[units.pk] + 1 and units.datastore.row_count == 3
+    # The daily job takes them again by itself, as the datasets' creator.
+    from tinhso.opendata.tasks import snapshots_refresh
+
+    AdminUnit.objects.create(code="16281", name="Xã Quảng Phú", kind="xã", level=3,
+                             province_code="38", parent=AdminUnit.objects.get(code="38"))
+    assert snapshots_refresh() == 1
+    units.refresh_from_db()
+    assert units.datastore.row_count == 4

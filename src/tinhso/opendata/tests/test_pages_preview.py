@@ -23,12 +23,6 @@ MONTHS = "thang,ho_so,dung_han\n" + "".join(
 COMMUNES = "xa,dan_so\n" + "".join(f"Xã Đông {i},{1000 + i}\n" for i in range(1, 61))
 
 
-@pytest.fixture(autouse=True)
-def _dirs(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.TINHSO_DATASTORE_DIR = tmp_path / "datastore"
-
-
 @pytest.fixture
 def world():
     agency = AgencyFactory()

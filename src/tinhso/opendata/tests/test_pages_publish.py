@@ -18,12 +18,6 @@ from tinhso.opendata.tests.world import dataset, publisher, theme
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("quiet_usage")]
 
 
-@pytest.fixture(autouse=True)
-def _dirs(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.TINHSO_DATASTORE_DIR = tmp_path / "datastore"
-
-
 @pytest.fixture
 def world():
     mine, other = AgencyFactory(), AgencyFactory()

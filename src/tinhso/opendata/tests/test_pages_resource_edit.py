@@ -29,12 +29,6 @@ OLD = b"huyen,giuong\nA,10\n"
 NEW = b"huyen,giuong\nA,12\nB,7\n"
 
 
-@pytest.fixture(autouse=True)
-def _dirs(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.TINHSO_DATASTORE_DIR = tmp_path / "datastore"
-
-
 @pytest.fixture
 def world():
     mine, other = AgencyFactory(), AgencyFactory()

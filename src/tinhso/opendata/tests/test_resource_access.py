@@ -28,12 +28,6 @@ OPEN_CSV = b"xa,so_truong\nHac Thanh,12\nQuang Phu,9\n"
 HIDDEN_CSV = b"ho_ten,xa\nNguyen Van A,Hac Thanh\n"
 
 
-@pytest.fixture(autouse=True)
-def _dirs(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.TINHSO_DATASTORE_DIR = tmp_path / "datastore"
-
-
 def _upload(capture, actor, ds, filename: str, content: bytes, **extra):
     with capture(execute=True):
         return services.resource_add(actor=actor, data={
@@ -257,3 +251,22 @@ def test_the_publisher_sets_a_resource_private_to_an_agency_on_the_edit_page(cli
     assert "Riêng cơ quan chủ quản" in page  # the owner sees its level beside it
     client.logout()
     assert str(res.pk) not in client.get(f"/du-lieu/bo-du-lieu/{NAME}/").content.decode()
+
+
+def test_head_requests_answer_as_ckan_without_counting_a_download(client, world):
+    """Link checkers ask with HEAD: the API, the feeds and file URLs answer it (CKAN does), and
+    a HEAD on data that is not open is neither logged as a download nor counted."""
+    from tinhso.opendata import usage
+
+    assert client.head("/api/3/action/package_show", {"id": NAME}).status_code == 200
+    assert client.head("/catalog.ttl").status_code == 200
+    assert client.head(f"/dataset/{NAME}.jsonld").status_code == 200
+    partner = token(officer(Role.CLERK, world["partner"]))
+    url = _resources(client, partner)[str(world["hidden"].pk)]["url"].removeprefix(
+        "http://testserver")
+    DownloadLog.objects.all().delete()
+    usage.discard()
+    assert client.head(url, HTTP_AUTHORIZATION=partner).status_code == 200
+    assert not DownloadLog.objects.exists()
+    assert client.head(url).status_code == 404  # the same answer as GET for outsiders
+    assert client.put("/api/3/action/package_show").status_code == 405

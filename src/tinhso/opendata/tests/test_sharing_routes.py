@@ -30,12 +30,6 @@ CALLERS = ["anonymous", "citizen", "stranger", "grantee", "expired", "revoked", 
 ALLOWED = {"grantee", "owner"}
 
 
-@pytest.fixture(autouse=True)
-def _dirs(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.TINHSO_DATASTORE_DIR = tmp_path / "datastore"
-
-
 @pytest.fixture
 def world(django_capture_on_commit_callbacks):
     owner, partner, stranger = AgencyFactory(), AgencyFactory(), AgencyFactory()
