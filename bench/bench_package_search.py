@@ -11,7 +11,9 @@ reuses them), then times each case in process with Django's test client as an an
 caller, after 2 warm-up requests, and prints median and p95 of the wall time, the median CPU
 time of this process (`time.process_time`: Python's share; PostgreSQL's is in its own
 processes) and the load average before and after each case (the machine may be shared).
-`--cases words` times only the word searches, `--cases all` everything. The numbers go to
+`--cases words` times only the word searches, `--cases all` everything; `--sort` gives the
+word searches another sort than CKAN's default (relevance, `opendata/ranking.py`), e.g.
+`--sort "metadata_modified desc"` to compare. The numbers go to
 docs/benchmarks.md ("package_search").
 
 Each title draws 2 of the 12 phrases in WORDS and the notes a third, so a phrase is in ~25% of
@@ -138,6 +140,9 @@ def main() -> None:
     parser.add_argument("--datasets", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--cases", choices=("base", "words", "all"), default="all")
+    parser.add_argument("--sort", default="",
+                        help='sort of the word searches (default CKAN\'s, "score desc, '
+                             'metadata_modified desc": by relevance)')
     args = parser.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tinhso.config.settings")
     import django
@@ -157,8 +162,10 @@ def main() -> None:
 
     first = Dataset.objects.select_related("owner_org").first()
     CASES["fq organization, no facets"]["fq"] = f"organization:{org_name(first.owner_org)}"
+    words = {name: {**params, "sort": args.sort} if args.sort else params
+             for name, params in WORD_CASES.items()}
     cases = {**(CASES if args.cases != "words" else {}),
-             **(WORD_CASES if args.cases != "base" else {})}
+             **(words if args.cases != "base" else {})}
     client = Client()
     tune_gc()  # as config/wsgi.py does after start-up
     print(f"python {sys.version.split()[0]} on {platform.machine()}, {os.cpu_count()} CPUs; "

@@ -75,11 +75,21 @@ def _terms(text: str, prefixes: bool) -> list[tuple[str, bool]] | None:
     return found[:MAX_WORDS]
 
 
+def terms(text: str, *, prefixes: bool = True) -> list[tuple[str, bool]] | None:
+    """(folded word, is a prefix) for each word of `text`, as `lexemes` reads them."""
+    return _terms(text, prefixes)
+
+
 def lexemes(text: str, *, prefixes: bool = True) -> list[str] | None:
     """The tsquery lexemes of `text`'s words, each quoted, `'word':*` for a prefix; None when
     a word can never match."""
     terms = _terms(text, prefixes)
     return None if terms is None else [_lexeme(word, prefix) for word, prefix in terms]
+
+
+def tsquery_of(terms: list[tuple[str, bool]]) -> str:
+    """The tsquery (text) of these (word, is a prefix) terms, ANDed."""
+    return " & ".join(_lexeme(word, prefix) for word, prefix in terms)
 
 
 def tsquery(text: str, *, prefixes: bool = True) -> str | None:

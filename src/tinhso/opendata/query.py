@@ -247,10 +247,15 @@ SORT_FIELDS = {
 }
 
 
-def parse_sort(sort: str) -> list[str]:
-    """Order-by terms for a CKAN sort ("score desc, metadata_modified desc"); `score` has no
-    meaning without a relevance rank and is skipped. Always ends on the id, so pages are
-    stable."""
+SCORE = "score"
+
+
+def parse_sort(sort: str, *, scored: bool = False) -> list[str]:
+    """Order-by terms for a CKAN sort ("score desc, metadata_modified desc"). `score` (Solr's
+    relevance) is checked, then skipped unless `scored` (the search has words to rank on):
+    then it stays as `-score`/`score` for `ranking.page`, and ties go to the most recently
+    changed (`-metadata_modified`) when the sort does not say. Always ends on the id, so pages
+    are stable."""
     order: list[str] = []
     for part in (p.strip() for p in sort.split(",")):
         if not part:
@@ -259,12 +264,52 @@ def parse_sort(sort: str) -> list[str]:
         field = bits[0]
         direction = bits[1].lower() if len(bits) > 1 else "asc"
         if len(bits) > 2 or direction not in ("asc", "desc") or (
-                field not in SORT_FIELDS and field != "score"):
+                field not in SORT_FIELDS and field != SCORE):
             raise SearchQueryError(_('Tham số "sort" không hợp lệ: %(sort)s') % {"sort": part})
-        if field == "score":
+        if field == SCORE and not scored:
             continue
-        column = SORT_FIELDS[field]
-        order.append(f"-{column}" if direction == "desc" else column)
-    if "id" not in order and "-id" not in order:
+        column = SORT_FIELDS.get(field, field)
+        if column not in (o.lstrip("-") for o in order):
+            order.append(f"-{column}" if direction == "desc" else column)
+    bare = [o.lstrip("-") for o in order]
+    if SCORE in bare and "metadata_modified" not in bare and "id" not in bare:
+        order.append("-metadata_modified")
+    if "id" not in bare:
         order.append("id")
     return order
+
+
+def score_words(expression: str) -> list[tuple[str, bool]]:
+    """The words relevance is counted on: (folded word, is a `word*` prefix) of the free words
+    and phrases of a `q` and of its `text:`, `title:` and `notes:` clauses, negated ones left
+    out, each once, at most MAX_WORDS. Never raises: `parse` has read (or refused) the
+    expression already."""
+    found: list[tuple[str, bool]] = []
+    text = expression.strip()
+    pos, negate = 0, False
+    while pos < len(text):
+        m = _TOKEN.match(text, pos)
+        if m is None or m.end() == pos:
+            break
+        pos = m.end()
+        if m["op"]:
+            negate = negate or m["op"] == "NOT"
+            continue
+        skip, negate = negate or m["sign"] == "-", False
+        if m["field"] is not None:
+            raw = m["value"]
+            if m["field"] not in ("text", "title", "notes") or raw[0] in "[{":
+                continue
+            values = _values(raw)
+        elif m["term"] in ("*", "*:*"):
+            continue
+        else:
+            values = [m["term"]]
+        if skip:
+            continue
+        for value in values:
+            quoted = value.startswith('"')
+            for term in fulltext.terms(_unquote(value), prefixes=not quoted) or []:
+                if term not in found:
+                    found.append(term)
+    return found[:MAX_WORDS]

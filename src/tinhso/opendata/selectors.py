@@ -20,7 +20,7 @@ from tinhso.core.errors import NotFound
 from tinhso.core.text import fold
 from tinhso.directory.models import Agency
 from tinhso.directory.permissions import agency_scope
-from tinhso.opendata import fulltext
+from tinhso.opendata import fulltext, ranking
 from tinhso.opendata.access import (
     PUBLISH,
     VIEW_PRIVATE,
@@ -40,7 +40,7 @@ from tinhso.opendata.models import (
     State,
     Tag,
 )
-from tinhso.opendata.query import parse, parse_sort, plain_words
+from tinhso.opendata.query import SCORE, parse, parse_sort, plain_words, score_words
 
 MAX_ROWS = 1000
 
@@ -113,15 +113,20 @@ def dataset_search(user: Any, search: Search) -> SearchResult:
     for fq in search.fq:
         within = within.filter(parse(fq))
     qs = within.filter(parse(search.q))
-    order = parse_sort(search.sort)
+    words = score_words(search.q)
+    order = parse_sort(search.sort, scored=bool(words))
     rows = max(0, min(search.rows, MAX_ROWS))
     limit = search.facet_limit if search.facet_limit >= 0 else 10_000
     lexemes = plain_words(search.q) if fulltext.enabled() else None
     counted, facets = facet_counts(qs, search.facet_fields, limit, search.facet_mincount,
                                    words=(within, lexemes) if lexemes else None)
     count = qs.count() if counted is None else counted
-    page = (fetch_relations(qs.order_by(*order)[search.start:search.start + rows])
-            if rows and search.start < count else [])
+    if SCORE in (o.lstrip("-") for o in order):  # relevance (`ranking`)
+        page = ranking.page(qs, words, order, search.start, rows, count,
+                            every_word=lexemes is not None)
+    else:
+        page = (fetch_relations(qs.order_by(*order)[search.start:search.start + rows])
+                if rows and search.start < count else [])
     return SearchResult(count=count, datasets=page, facets=facets)
 
 

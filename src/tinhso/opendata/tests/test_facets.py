@@ -205,5 +205,6 @@ def test_the_index_costs_the_same_queries_however_many_datasets_match(client):
                 groups=[{"name": "kinh-te"}], resources=[{"url": f"https://x.vn/{i}.csv"}])
     large, m = queries()
     assert (n, m) == (3, 30)
-    # clock, matched bitmap, page, 5 relations, names of organizations, themes and tags
-    assert small == large == 11
+    # clock, matched bitmap, page, 5 relations, names of organizations, themes and tags;
+    # SQLite ranks the matches in Python (`ranking`): one query more, for their scores
+    assert small == large == 11 + (connection.vendor != "postgresql")

@@ -70,5 +70,7 @@ def test_page_queries_do_not_grow_with_the_datasets(client, who):
     large = [_count(client, p, q) for p, q in _paths(agency, who)]
     assert small == large
     # search: count, page, resources, 4 relations, 5 facets (+ session, user, grants: officer)
+    # with a q, SQLite ranks the matches in Python (`ranking`): one query more, for the scores
     at = 1 if who == "officer" else 0
-    assert small[at + 1] == small[at + 2] == (15 if who == "officer" else 12)
+    ranked = connection.vendor != "postgresql"
+    assert small[at + 1] + ranked == small[at + 2] == (15 if who == "officer" else 12) + ranked

@@ -45,5 +45,7 @@ def test_package_search_queries_do_not_grow_with_the_results(client):
     large, n = _queries(client)
     large_auth, _ = _queries(client, HTTP_AUTHORIZATION=key)
     assert n == 50
-    assert small == large == 12  # count, page, 5 relations, 5 facets
+    # count, page, 5 relations, 5 facets; SQLite ranks the matches in Python (`ranking`): one
+    # query more, for their scores
+    assert small == large == 12 + (connection.vendor != "postgresql")
     assert small_auth == large_auth
