@@ -5,6 +5,7 @@ parameter; anything else is a Search Query Error, never SQL."""
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
 import uuid
@@ -52,12 +53,67 @@ def _values(raw: str) -> list[str]:
     return [_unquote(raw)]
 
 
+_NOW = re.compile(r"NOW((?:[+-]\d+[A-Z]+|/[A-Z]+)*)")
+_MATH = re.compile(r"([+-])(\d+)([A-Z]+)|/([A-Z]+)")
+_UNITS = {"YEAR": "years", "MONTH": "months", "DAY": "days", "DATE": "days", "HOUR": "hours",
+          "MINUTE": "minutes", "SECOND": "seconds"}
+
+
+def _add_months(t: dt.datetime, months: int) -> dt.datetime:
+    y, m = divmod(t.month - 1 + months, 12)
+    year, month = t.year + y, m + 1
+    return t.replace(year=year, month=month, day=min(t.day, calendar.monthrange(year, month)[1]))
+
+
+def _round(t: dt.datetime, unit: str) -> dt.datetime:
+    t = t.replace(microsecond=0)
+    if unit in ("MINUTE", "HOUR", "DAY", "DATE", "MONTH", "YEAR"):
+        t = t.replace(second=0)
+    if unit in ("HOUR", "DAY", "DATE", "MONTH", "YEAR"):
+        t = t.replace(minute=0)
+    if unit in ("DAY", "DATE", "MONTH", "YEAR"):
+        t = t.replace(hour=0)
+    if unit in ("MONTH", "YEAR"):
+        t = t.replace(day=1)
+    if unit == "YEAR":
+        t = t.replace(month=1)
+    return t
+
+
+def now_math(text: str, now: dt.datetime | None = None) -> dt.datetime | None:
+    """Solr's date math on NOW (UTC), as CKAN clients send it: `NOW`, `NOW-7DAYS`,
+    `NOW/DAY`, `NOW-1MONTH/DAY` (units YEAR, MONTH, DAY, HOUR, MINUTE, SECOND, plural or
+    not); None when `text` is not such an expression."""
+    m = _NOW.fullmatch(text)
+    if m is None:
+        return None
+    t = now or dt.datetime.now(dt.UTC)
+    for op in _MATH.finditer(m[1]):
+        unit = (op[3] or op[4]).removesuffix("S")
+        if unit not in _UNITS and unit != "MILLI":
+            raise ValueError(unit)
+        if op[4]:
+            t = _round(t, unit)
+            continue
+        n = int(op[2]) * (-1 if op[1] == "-" else 1)
+        if unit in ("YEAR", "MONTH"):
+            t = _add_months(t, n * (12 if unit == "YEAR" else 1))
+        elif unit != "MILLI":
+            t += dt.timedelta(**{_UNITS[unit]: n})
+    return t
+
+
 def _moment(text: str, field: str) -> dt.datetime | None:
     if text == "*":
         return None
     try:
+        if text.startswith("NOW"):
+            moment = now_math(text)
+            if moment is not None:
+                return moment
+            raise ValueError(text)
         value = dt.datetime.fromisoformat(text)
-    except ValueError:
+    except (ValueError, OverflowError):
         raise SearchQueryError(_("Thời điểm không hợp lệ trong %(field)s: %(value)s")
                                % {"field": field, "value": text}) from None
     return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
@@ -163,8 +219,22 @@ def _clause(m: re.Match[str]) -> Q:
     fn = FIELDS[field]
     cond = NOTHING
     for v in _values(raw):
-        cond |= Q() if v == "*" else fn(v)
+        one = HAS_VALUE.get(field, Q()) if v == "*" else fn(v)
+        if not one:  # an empty Q matches every dataset: so does the whole OR
+            return Q()
+        cond |= one
     return cond
+
+
+# `field:*`: the datasets that have some value in the field (every dataset has the others).
+HAS_VALUE: dict[str, Q] = {
+    "tags": Q(pk__in=Dataset.tags.through.objects.values("dataset_id")),
+    "groups": Q(pk__in=Dataset.groups.through.objects.values("dataset_id")),
+    "res_format": Q(pk__in=Resource.objects.filter(state=State.ACTIVE).exclude(format="")
+                    .exclude(access_level=AccessLevel.NAMED).values("dataset_id")),
+    "license_id": ~Q(license_id=""),
+    "frequency": ~Q(frequency=""),
+}
 
 
 def parse(expression: str) -> Q:

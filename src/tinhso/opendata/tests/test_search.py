@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tinhso.opendata.dictize import org_name
 from tinhso.opendata.tests.world import dataset, publisher, theme, two_agencies
@@ -116,3 +118,44 @@ def test_organization_group_and_tag_lists(client, catalog):
     assert tags == sorted(["y tế", "trẻ em", "ngân sách"])
     assert client.get("/api/3/action/tag_list?query=ngan").json()["result"] == ["ngân sách"]
     assert client.get("/api/3/action/organization_show?id=khong-co").status_code == 404
+
+
+def test_solr_date_math_on_now_is_understood():
+    import datetime as dt
+
+    from tinhso.opendata.query import now_math
+
+    n = dt.datetime(2024, 3, 31, 15, 30, 12, tzinfo=dt.UTC)
+    assert now_math("NOW", n) == n
+    assert now_math("NOW-1DAY", n) == n - dt.timedelta(days=1)
+    assert now_math("NOW/DAY", n) == dt.datetime(2024, 3, 31, tzinfo=dt.UTC)
+    assert now_math("NOW-1MONTH/DAY", n) == dt.datetime(2024, 2, 29, tzinfo=dt.UTC)
+    assert now_math("NOW+2YEARS", n) == dt.datetime(2026, 3, 31, 15, 30, 12, tzinfo=dt.UTC)
+    assert now_math("2024-01-01", n) is None
+
+
+@given(st.text(alphabet="NOW+-/0123456789DAYMONTHSECRLI", max_size=20))
+def test_date_math_never_fails_other_than_as_a_search_error(text):
+    from tinhso.opendata.query import SearchQueryError, parse
+
+    try:
+        parse(f"metadata_modified:[{text} TO *]")
+    except SearchQueryError:
+        pass
+
+
+def test_a_field_with_any_value_and_the_dataset_type_keep_every_dataset(client):
+    mine, _ = two_agencies()
+    user = publisher(mine)
+    dataset(user, mine, "co-the", tags=[{"name": "giáo dục"}],
+            resources=[{"url": "https://x.vn/a.csv"}])
+    dataset(user, mine, "khong-the")
+    for fq, expected in (("dataset_type:dataset", 2), ("+dataset_type:dataset", 2),
+                         ("type:dataset", 2), ("organization:*", 2), ("tags:*", 1),
+                         ("res_format:*", 1), ("-tags:*", 1),
+                         ("metadata_modified:[NOW-1DAY TO NOW+1DAY]", 2),
+                         ("metadata_modified:[* TO NOW-1DAY]", 0)):
+        assert search(client, fq=fq)["count"] == expected, fq
+    bad = client.get("/api/3/action/package_search",
+                     {"fq": "metadata_modified:[NOW-1FORTNIGHT TO *]"})
+    assert bad.status_code == 400 and bad.json()["error"]["__type"] == "Search Query Error"
