@@ -49,6 +49,7 @@ PUBLIC_API = {
     ("get", "/api/v1/tracking/{code}"),  # public tracking by code, no personal data
     ("post", "/api/v1/signatures/verify"),  # checking a PDF's signatures, nothing stored
     ("get", "/api/v1/indicators"),  # public indicators: aggregate figures only
+    ("get", "/api/v1/indicators/{code}"),  # one public indicator's definition
     ("get", "/api/v1/indicators/{code}/values"),
     ("get", "/api/v1/indicators/table"),  # public indicators by unit: aggregate figures only
     ("get", "/api/v1/stats/dossiers/monthly"),  # counts by month and agency, no dossier

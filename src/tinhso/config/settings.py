@@ -210,6 +210,9 @@ TINHSO_MAX_UPLOAD_BYTES = int(env("TINHSO_MAX_UPLOAD_BYTES", str(10 * 2**20)))
 # Open data: the largest resource file a publisher may upload, in bytes (API and pages);
 # a bigger one is refused while it streams in, before anything is stored.
 TINHSO_OPENDATA_MAX_UPLOAD_BYTES = int(env("TINHSO_OPENDATA_MAX_UPLOAD_BYTES", str(200 * 2**20)))
+# The agency (identifier code) that owns the public indicators' open dataset
+# (`tinhso indicators publish`); empty: the province's Department of Science and Technology.
+TINHSO_INDICATORS_PUBLISHER = env("TINHSO_INDICATORS_PUBLISHER", "")
 
 # Signing (the `signing` app). Keys and the development PKI live in TINHSO_SIGNING_PKI_DIR
 # (never in the checkout); private keys there are encrypted with TINHSO_SIGNING_KEY_SECRET,

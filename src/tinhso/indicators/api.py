@@ -26,7 +26,7 @@ from tinhso.indicators import access, selectors, services
 from tinhso.indicators.files import evidence_read
 from tinhso.indicators.inputs import code_text
 from tinhso.indicators.models import Entry, EntryRevision
-from tinhso.indicators.registry import Indicator, all_indicators
+from tinhso.indicators.registry import Indicator, Text, all_indicators
 from tinhso.indicators.registry import get as registry_get
 from tinhso.indicators.sources.entered import revision_value
 from tinhso.indicators.table import COLUMNS as TABLE_COLUMNS
@@ -34,6 +34,19 @@ from tinhso.indicators.table import UNIT_COLUMNS, indicator_table, unit_table
 from tinhso.indicators.values import indicator_get, indicator_read, period_parse, unit_resolve
 
 router = Router()
+
+
+class TextOut(Schema):
+    vi: str
+    en: str
+
+
+class GroupOut(Schema):
+    code: str = Field(description="mã nhóm, ví dụ TDGQ (tiến độ giải quyết) của "
+                                  "Quyết định 766/QĐ-TTg")
+    name_vi: str
+    name_en: str
+    regulation: str
 
 
 class IndicatorOut(Schema):
@@ -45,6 +58,11 @@ class IndicatorOut(Schema):
     kind: str = Field(description="rate (tử số / mẫu số) hoặc count")
     source: str
     regulation: str
+    formula: TextOut | None = Field(None, description="công thức bằng lời")
+    numerator: TextOut | None = Field(None, description="tử số (chỉ số tỷ lệ)")
+    denominator: TextOut | None = Field(None, description="mẫu số (chỉ số tỷ lệ)")
+    group: GroupOut | None = Field(None, description="nhóm chỉ số trong văn bản quy định "
+                                                     "(Quyết định 766/QĐ-TTg), nếu có")
 
 
 class ValueOut(Schema):
@@ -62,10 +80,19 @@ class ValueOut(Schema):
                                           "được cộng vào giá trị của kỳ")
 
 
+def _text(t: Text | None) -> TextOut | None:
+    return None if t is None else TextOut(vi=t.vi, en=t.en)
+
+
 def _out(i: Indicator) -> IndicatorOut:
+    g = i.group
     return IndicatorOut(code=i.code, name_vi=i.name_vi, name_en=i.name_en,
                         pillar=i.pillar.value, unit=i.unit, kind=i.kind, source=i.source,
-                        regulation=i.regulation)
+                        regulation=i.regulation, formula=_text(i.formula),
+                        numerator=_text(i.numerator), denominator=_text(i.denominator),
+                        group=None if g is None else GroupOut(
+                            code=g.code, name_vi=g.name_vi, name_en=g.name_en,
+                            regulation=g.regulation))
 
 
 @router.get("", response=list[IndicatorOut], summary="Các chỉ số công khai")
@@ -707,3 +734,10 @@ def dx_lock(request: HttpRequest, payload: DxLockIn) -> Reply[dict[str, Any]]:
     framework = selectors.dx_framework_for(user, payload.framework)
     lock = services.dx_lock(actor=user, framework=framework, year=payload.year)
     return Reply(201, {"framework": framework.code, "year": lock.year})
+
+
+# Last, so that the fixed paths above (/table, /entries, /targets) are matched first.
+@router.get("/{code}", response={200: IndicatorOut, 404: ProblemOut},
+            summary="Một chỉ số công khai: định nghĩa, công thức, nhóm")
+def indicator_detail(request: HttpRequest, code: str) -> IndicatorOut:
+    return _out(indicator_get(code))

@@ -1,5 +1,7 @@
 """The indicator registry: every indicator defined once (code, names, pillar, unit, formula,
-source, legal basis), registered by its source module at start-up."""
+source, legal basis), registered by its source module at start-up. The formula is both code
+(`compute`) and words (`formula`, and for a rate its `numerator` and `denominator`), so the
+API and the pages can say what a figure counts."""
 
 from __future__ import annotations
 
@@ -34,6 +36,25 @@ class Value:
     value: float | int | None
 
 
+@dataclass(frozen=True)
+class Text:
+    """Words in Vietnamese and in English."""
+
+    vi: str
+    en: str
+
+
+@dataclass(frozen=True)
+class Group:
+    """A group of indicators in a legal framework (Decision 766/QĐ-TTg's six groups of the
+    service-quality index): a short code and its names."""
+
+    code: str
+    name_vi: str
+    name_en: str
+    regulation: str = ""
+
+
 Compute = Callable[[Scope, Period], Value]
 # The same values for many scopes of one province at once (one query, for lists of units).
 ComputeMany = Callable[[list[Scope], Period], dict[Scope, Value]]
@@ -62,6 +83,18 @@ class Indicator:
     minimum: float | None = None
     maximum: float | None = None
     compute_many: ComputeMany | None = None
+    # The formula in words: what a count counts; for a rate, its numerator and denominator
+    # (then `formula` defaults to "numerator / denominator × 100").
+    formula: Text | None = None
+    numerator: Text | None = None
+    denominator: Text | None = None
+    group: Group | None = None
+
+    def __post_init__(self) -> None:
+        if self.formula is None and self.numerator is not None and self.denominator is not None:
+            object.__setattr__(self, "formula", Text(
+                f"({self.numerator.vi}) / ({self.denominator.vi}) × 100",
+                f"({self.numerator.en}) / ({self.denominator.en}) × 100"))
 
     def compute_for(self, scopes: list[Scope], period: Period) -> dict[Scope, Value]:
         """`compute` for each scope; in one query when the source can."""

@@ -229,6 +229,11 @@ def _unit_trend(indicator: Indicator, where: Where, period: Period) -> Trend:
     return Trend(indicator, periods, values)
 
 
+# Rates whose numerator is not a number of dossiers (satisfaction: the ratings' points), so the
+# drill-down has no list for it.
+POINTS_NUMERATOR = frozenset({"onestop.satisfaction_rate"})
+
+
 @require_GET
 def indicator_detail(request: HttpRequest, code: str) -> HttpResponse:
     """One figure, drilled down: the province's value and trend, every commune and agency."""
@@ -260,18 +265,25 @@ def indicator_detail(request: HttpRequest, code: str) -> HttpResponse:
     def rows(only_communes: bool) -> list[dict[str, Any]]:
         out = []
         for i, f in enumerate([f for f in figures if f.commune == only_communes], 1):
-            link = ""
+            link = numerator_link = denominator_link = ""
             if (code.startswith(ONESTOP) and not dossier_scope.empty
                     and (f.agency_id in dossier_scope.agency_ids
                          or f.province_code in dossier_scope.provinces)):
                 link = f"{dossier_page}?" + urlencode({"agency": f.code}) + f"&{dossier_query}"
+                # A rate's two numbers open the dossiers each counts (the drill-down's `part`),
+                # but points are not dossiers.
+                if indicator.kind == "rate":
+                    denominator_link = f"{link}&part=denominator"
+                    if code not in POINTS_NUMERATOR:
+                        numerator_link = f"{link}&part=numerator"
             drill = urlencode({"period": str(period), "unit": f.unit_code if f.commune
                                and f.unit_code else f.code})
             out.append({"rank": i, "code": f.code, "name": f.name, "drill": f"?{drill}",
                         "value": vn_value(f.value.value, indicator.kind),
                         "numerator": vn_number(f.value.numerator),
                         "denominator": vn_number(f.value.denominator)
-                        if indicator.kind == "rate" else "", "dossiers": link})
+                        if indicator.kind == "rate" else "", "dossiers": link,
+                        "numerator_link": numerator_link, "denominator_link": denominator_link})
         return out
 
     from tinhso.indicators import charts

@@ -16,7 +16,7 @@ from typing import Any
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import F, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,8 +25,8 @@ from tinhso.core.errors import DomainError, NotFound
 from tinhso.directory.models import Role
 from tinhso.directory.permissions import agency_scope, grants_of
 from tinhso.onestop.codes import TZ, InvalidDossierCode, normalize_dossier_code
-from tinhso.onestop.models import Dossier, DossierEvent, Handover
-from tinhso.onestop.status import Status
+from tinhso.onestop.models import Dossier, DossierEvent, DossierFile, Handover, Payment
+from tinhso.onestop.status import Channel, Status, Timeliness
 
 VIEW = "onestop.dossier.view"
 QUEUES = ("to_receive", "to_process", "to_approve", "due_soon", "overdue", "returned_today")
@@ -363,3 +363,70 @@ def result_for_check(code: str) -> Any:
     d = (Dossier.objects.filter(code=code, result_file__isnull=False)
          .select_related("result_file").only("code", "result_file").first())
     return d.result_file if d is not None else None
+
+
+# --- the dossiers a rollup counter counts (the officers' drill-down) ----------------------------
+
+
+def _moment_in(field: str, start: dt.datetime | None, end: dt.datetime | None) -> Q:
+    q = Q(**{f"{field}__isnull": False})
+    if start is not None:
+        q &= Q(**{f"{field}__gte": start})
+    if end is not None:
+        q &= Q(**{f"{field}__lt": end})
+    return q
+
+
+def _paid(online: bool) -> Any:
+    def condition(start: dt.datetime | None, end: dt.datetime | None) -> Exists:
+        paid = Payment.objects.filter(_moment_in("paid_at", start, end), dossier=OuterRef("pk"),
+                                      state=Payment.State.PAID)
+        return Exists(paid.filter(online=True) if online else paid)
+    return condition
+
+
+def _at(field: str, extra: Q | Exists | None = None) -> Any:
+    def condition(start: dt.datetime | None, end: dt.datetime | None) -> Any:
+        q = _moment_in(field, start, end)
+        return q & extra if extra is not None else q
+    return condition
+
+
+_RESOLVED = (Timeliness.EARLY, Timeliness.ON_TIME, Timeliness.LATE)
+# What each rollup counter (or sum of counters) counts, by the rules of
+# `rollups.rollups_aggregate` (a test holds the two equal): counted name -> (the condition for
+# a period [start, end), the moment the list is ordered by, newest first). Payments are counted
+# by payment in the rollup; here a dossier with two payments in the period is one row.
+COUNTED: dict[str, tuple[Any, str]] = {
+    "submitted": (_at("submitted_at"), "submitted_at"),
+    "received": (_at("received_at"), "received_at"),
+    "received_online": (_at("received_at", Q(channel=Channel.ONLINE)), "received_at"),
+    "resolved": (_at("resolved_at", Q(timeliness__in=_RESOLVED)), "resolved_at"),
+    "resolved_in_time": (_at("resolved_at", Q(timeliness__in=_RESOLVED[:2])), "resolved_at"),
+    "resolved_late": (_at("resolved_at", Q(timeliness=Timeliness.LATE)), "resolved_at"),
+    "electronic_result": (_at("resolved_at", Q(result_file__isnull=False)), "resolved_at"),
+    "digitized": (_at("submitted_at", Exists(DossierFile.objects.filter(
+        dossier=OuterRef("pk"), kind__in=(DossierFile.Kind.COMPONENT, DossierFile.Kind.SUPPLEMENT),
+        is_digitized=True, reused_from__isnull=True))), "submitted_at"),
+    "rated": (_at("rating__rated_at"), "rating__rated_at"),
+    "paid_total": (_paid(online=False), "submitted_at"),
+    "paid_online": (_paid(online=True), "submitted_at"),
+}
+
+
+def dossiers_counted(qs: QuerySet[Dossier], counted: str, *, day_from: dt.date | None = None,
+                     day_to: dt.date | None = None, but_not: str = "") -> QuerySet[Dossier]:
+    """The dossiers of `qs` (already scoped) that the rollup counter `counted` (a name of
+    `COUNTED`) counts on the days day_from..day_to (Vietnam time), newest first; `but_not`:
+    less those another counter counts in the same days (e.g. resolved but not in time: the
+    late ones). The count of the result equals the rollup's sum when a dossier counts once."""
+    if counted not in COUNTED or (but_not and but_not not in COUNTED):
+        raise ValueError(f"unknown counter {counted!r} / {but_not!r}")
+    start = dt.datetime.combine(day_from, dt.time(), tzinfo=TZ) if day_from else None
+    end = (dt.datetime.combine(day_to + dt.timedelta(days=1), dt.time(), tzinfo=TZ)
+           if day_to else None)
+    condition, moment = COUNTED[counted]
+    qs = qs.filter(condition(start, end))
+    if but_not:
+        qs = qs.exclude(COUNTED[but_not][0](start, end))
+    return qs.order_by(F(moment).desc(nulls_last=True), "-pk")

@@ -90,6 +90,7 @@ class UnitFigure:
     agency_id: int = 0
     province_code: str = ""
     unit_code: str = ""  # the agency's administrative unit (a commune's, for the drill-down)
+    merged: tuple[str, ...] = ()  # the codes of the units merged into it counted in `value`
 
 
 @dataclass(frozen=True)
@@ -128,15 +129,35 @@ class Report:
         return [r for r in self.targets if r.attainment.status == Rag.RED]
 
 
-# The order of a pillar's figures: the one-stop system's first (the headline of the report),
-# then the others by source and code.
-SOURCE_ORDER = ("onestop", "dx", "documents", "opendata")
+# The order of a pillar's figures, and so of the report's sentences and the dashboard's cards:
+# fixed, the source report's order. The one-stop system's first (received, resolved, resolved in
+# time, on-time rate, then the online rates, digitisation and satisfaction), then the procedure
+# catalogue, documents, open data, the commune DX assessment, the entered figures. An indicator
+# not named here comes after those of its source (by code); an unknown source last.
+REPORT_ORDER: tuple[str, ...] = (
+    "onestop.received", "onestop.resolved", "onestop.resolved_in_time", "onestop.on_time_rate",
+    "onestop.online_rate", "onestop.online_payment_rate", "onestop.electronic_result_rate",
+    "onestop.digitized_rate", "onestop.ratings", "onestop.satisfaction_rate",
+    "catalog.procedures", "catalog.procedures_full_online", "catalog.procedures_partial_online",
+    "catalog.online_procedure_rate", "catalog.full_online_rate",
+    "documents.issued", "documents.sent_online", "documents.received_online",
+    "documents.personal_signature_rate", "documents.agency_signature_rate",
+    "opendata.datasets", "opendata.fresh_rate", "opendata.views", "opendata.downloads",
+    "opendata.api_calls",
+    "dx.communes_attained",
+    "entered.digital_economy_share", "entered.einvoice_rate", "entered.qr_merchants",
+    "entered.cashless_accounts_rate", "entered.smartphone_adults_rate",
+    "entered.fiber_households_rate",
+)
+SOURCE_ORDER = ("onestop", "catalog", "documents", "opendata", "dx", "entered")
 
 
-def _headline_order(indicator: Indicator) -> tuple[int, str]:
+def _headline_order(indicator: Indicator) -> tuple[int, int, str]:
     source = indicator.source
     rank = SOURCE_ORDER.index(source) if source in SOURCE_ORDER else len(SOURCE_ORDER)
-    return rank, indicator.code
+    known = (REPORT_ORDER.index(indicator.code) if indicator.code in REPORT_ORDER
+             else len(REPORT_ORDER))
+    return rank, known, indicator.code
 
 
 def province_scope(province_code: str | None = None) -> Scope:
@@ -178,7 +199,9 @@ def trend_read(indicator: Indicator, period: Period, province_code: str | None =
 
 
 def _agencies(province_code: str) -> list[Agency]:
-    return list(Agency.objects.filter(province_code=province_code, is_active=True)
+    """Every agency of the province, active or not (an inactive one may have figures for a past
+    period: the committee of a commune merged on 1 July 2025)."""
+    return list(Agency.objects.filter(province_code=province_code)
                 .select_related("unit").order_by("code"))
 
 
@@ -200,27 +223,139 @@ def _entered_by_unit(code: str, period: Period, province_code: str,
     return {u: revision_value(v, n, d) for u, v, n, d in rows}
 
 
+@dataclass(frozen=True)
+class _Listed:
+    """An administrative unit listed for a period, with the People's Committee that speaks for
+    it (None: none of its own) and the units of its level merged into it in force then."""
+
+    unit: AdminUnit
+    committee: Agency | None
+    merged: list[AdminUnit]
+
+
+def _in_force(unit: AdminUnit, period: Period) -> bool:
+    return ((unit.valid_from is None or unit.valid_from < period.end)
+            and (unit.valid_to is None or unit.valid_to > period.first_day))
+
+
+def _at_end(unit: AdminUnit, period: Period) -> bool:
+    return _in_force(unit, period) and (unit.valid_to is None or unit.valid_to >= period.end)
+
+
+def _units_listed(agencies: list[Agency], period: Period, province_code: str
+                  ) -> tuple[list[_Listed], dict[int, Agency], set[int]]:
+    """The administrative units (communes, wards, districts) listed for the period: those in
+    force at its end, each with the units of its level wholly merged into it that were in force
+    during the period (`selectors.merged_predecessors`, the values API's rule), and those in
+    force during the period that ended before its end and went into no listed unit (an abolished
+    district, a commune split between several successors) with their own figure. So every
+    unit's figure is in exactly one row, and each row is what the values API answers for that
+    unit code and period. Also the committee of each unit (as `selectors._scopes` picks it).
+    Also the units not in force during the period whose predecessors are listed with a
+    committee (their committee's own figure would contradict the values API's). Three queries."""
+    from tinhso.indicators.selectors import merged_predecessors
+    from tinhso.indicators.sources.entered import UNIT_AGENCY_KINDS
+
+    units = list(AdminUnit.objects.filter(province_code=province_code)
+                 .exclude(level=AdminUnit.Level.PROVINCE)
+                 .exclude(valid_from__gte=period.end)
+                 .exclude(valid_to__lte=period.first_day).order_by("code", "pk"))
+    committees: dict[int, Agency] = {}
+    for a in sorted(agencies, key=lambda a: (not a.is_active, a.code)):
+        if a.kind in UNIT_AGENCY_KINDS and a.unit.level != AdminUnit.Level.PROVINCE:
+            committees.setdefault(a.unit_id, a)
+    at_end = [u for u in units if _at_end(u, period)]
+    later = [a.unit for a in committees.values() if not _in_force(a.unit, period)]
+    every = merged_predecessors([*at_end, *later])
+    merged = {u.pk: [m for m in every.get(u.pk, []) if _in_force(m, period)] for u in at_end}
+    absorbed = {m.pk for ms in merged.values() for m in ms}
+    listed = [_Listed(u, committees.get(u.pk), merged[u.pk]) for u in at_end]
+    listed += [_Listed(u, committees.get(u.pk), []) for u in units
+               if not _at_end(u, period) and u.pk not in absorbed]
+    spoken = {i.unit.pk for i in listed if i.committee is not None}
+    covered = {u.pk for u in later if any(m.pk in spoken for m in every.get(u.pk, []))}
+    return listed, committees, covered
+
+
+def _unit_figure(item: _Listed, value: Value) -> UnitFigure:
+    u, a = item.unit, item.committee
+    return UnitFigure(a.code if a is not None else u.code, a.name if a is not None else u.name,
+                      u.level == AdminUnit.Level.COMMUNE, value, a.pk if a is not None else 0,
+                      u.province_code, u.code, tuple(m.code for m in item.merged))
+
+
+def _has_data(value: Value) -> bool:
+    return bool(value.numerator) or bool(value.denominator)
+
+
 def units_read(indicator: Indicator, period: Period, province_code: str | None = None
                ) -> list[UnitFigure]:
-    """Every active agency's value of the indicator for the period, best first (no value
-    last). Empty for an indicator that cannot be read for all units at once."""
+    """Every unit's and agency's value of the indicator for the period, best first (no value
+    last). Empty for an indicator that cannot be read for all units at once.
+
+    The administrative units are those of the period (`_units_listed`): for a period before
+    1 July 2025 the communes and districts of that time, for a later one the current communes,
+    each counting the communes wholly merged into it that were in force during the period (the
+    year 2025: the new commune's months and its predecessors'). A unit's row is its People's
+    Committee's figure, computed as the values API computes it (`values.unit_compute`), so the
+    two agree. The other agencies: the active ones, and the inactive ones with figures for the
+    period. A constant number of queries (agencies, units, successions, one read)."""
+    from tinhso.indicators.selectors import combine
+
     code = province_code or settings.TINHSO_PROVINCE_CODE
     if not rankable(indicator):
         return []
     agencies = _agencies(code)
+    listed, committees, covered = _units_listed(agencies, period, code)
     if indicator.entered:
-        # A commune's entered figure is its unit's entry; other agencies have none.
-        communes = [a for a in agencies if _is_commune(a)]
-        by_unit = _entered_by_unit(indicator.code, period, code, [a.unit_id for a in communes])
+        # A commune's entered figure is its unit's entry, else the sum of its merged units'
+        # when every one has one (the targets' and the values API's rule); agencies have none.
+        communes = [i for i in listed if i.unit.level == AdminUnit.Level.COMMUNE
+                    and (i.committee is not None or i.merged)]
+        by_unit = _entered_by_unit(indicator.code, period, code,
+                                   [u.pk for i in communes for u in (i.unit, *i.merged)])
         empty = Value(0, None, None)
-        figures = [UnitFigure(a.code, a.name, True, by_unit.get(a.unit_id, empty), a.pk,
-                              a.province_code, a.unit.code) for a in communes]
-    else:
-        scopes = {a.pk: Scope(province_code=a.province_code, agency_id=a.pk, code=a.code)
-                  for a in agencies}
-        values = indicator.compute_for(list(scopes.values()), period) if scopes else {}
-        figures = [UnitFigure(a.code, a.name, _is_commune(a), values[scopes[a.pk]], a.pk,
-                              a.province_code, a.unit.code) for a in agencies]
+        figures = []
+        for i in communes:
+            value = by_unit.get(i.unit.pk)
+            got = [by_unit.get(m.pk) for m in i.merged]
+            if value is None and got and all(v is not None for v in got):
+                value = combine([v for v in got if v is not None], indicator.kind)
+            figures.append(_unit_figure(i, value or empty))
+        return sorted(figures, key=_rank_key)
+
+    def scope(a: Agency) -> Scope:
+        return Scope(province_code=a.province_code, agency_id=a.pk, code=a.code)
+
+    members: list[tuple[_Listed, list[Scope]]] = []
+    counted: set[int] = set()
+    for i in listed:
+        speaking = [committees[u.pk] for u in (i.unit, *i.merged) if u.pk in committees]
+        if speaking:
+            members.append((i, [scope(a) for a in speaking]))
+            counted.update(a.pk for a in speaking)
+    others = [a for a in agencies if a.pk not in counted]
+    wanted = [s for _i, scopes in members for s in scopes] + [scope(a) for a in others]
+    values = indicator.compute_for(wanted, period) if wanted else {}
+    figures = []
+    for i, scopes in members:
+        parts = [values[s] for s in scopes]
+        figures.append(_unit_figure(i, parts[0] if len(parts) == 1
+                                    else combine(parts, indicator.kind)))
+    for a in others:
+        # An agency of the province or of a unit in force (a second committee). The committee
+        # of a unit not in force then (a commune created on 1 July 2025, asked about 2022) with
+        # its own figure, linked as the agency (its unit's figure is its predecessors'); left
+        # out when its predecessors are listed, unless it has figures: none is dropped.
+        value = values[scope(a)]
+        local = a.unit.level != AdminUnit.Level.PROVINCE
+        if local and not _in_force(a.unit, period):
+            if _has_data(value) or (a.is_active and a.unit_id not in covered):
+                figures.append(UnitFigure(a.code, a.name, _is_commune(a), value, a.pk,
+                                          a.province_code, ""))
+        elif a.is_active or _has_data(value):
+            figures.append(UnitFigure(a.code, a.name, _is_commune(a), value, a.pk,
+                                      a.province_code, a.unit.code))
     return sorted(figures, key=_rank_key)
 
 

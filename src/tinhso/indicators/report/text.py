@@ -6,7 +6,7 @@ sentences are not translated."""
 from __future__ import annotations
 
 from tinhso.indicators.periods import Period
-from tinhso.indicators.registry import Pillar
+from tinhso.indicators.registry import Pillar, Value
 from tinhso.indicators.report.data import STATUS_VI, Figure, PillarSection, Report, target_text
 from tinhso.indicators.report.numbers import vn_number, vn_rate, vn_value
 
@@ -26,10 +26,18 @@ def _v(figures: dict[str, Figure], code: str) -> Figure | None:
     return figures.get(code)
 
 
+def no_data(value: Value | None) -> bool:
+    """Nothing counted: no value, or a count of zero / a rate with nothing to divide (a period
+    with no rollup rows reads as zero; the report says "no data", never "up by N" from it)."""
+    return value is None or value.value is None or (not value.numerator
+                                                    and not value.denominator)
+
+
 def change_text(f: Figure) -> str:
-    """" (tăng 1.234 hồ sơ so với kỳ trước)", " (giảm 0,50 điểm phần trăm ...)", or ""."""
+    """" (tăng 1.234 hồ sơ so với kỳ trước)", " (giảm 0,50 điểm phần trăm ...)", or "" (no
+    previous period, or nothing counted in it)."""
     change = f.change
-    if change is None:
+    if change is None or no_data(f.previous):
         return ""
     if change == 0:
         return " (bằng kỳ trước)"
@@ -41,8 +49,20 @@ def change_text(f: Figure) -> str:
     return f" ({word} {amount} so với kỳ trước)"
 
 
-def onestop_sentences(figures: dict[str, Figure]) -> list[str]:
-    """The one-stop paragraph, as the source report words it."""
+NO_DOSSIER = "chưa phát sinh hồ sơ trong kỳ"
+
+
+def _rate_words(f: Figure, none: str = NO_DOSSIER) -> str:
+    """" đạt 60,83%", or why there is no rate (": chưa phát sinh hồ sơ trong kỳ")."""
+    if f.value.value is None:
+        return f": {none}"
+    return f" đạt {vn_rate(f.value.value)}"
+
+
+def onestop_sentences(figures: dict[str, Figure], previous: Period | None = None) -> list[str]:
+    """The one-stop paragraph, as the source report words it: received, resolved, the on-time
+    rate; the comparison with the previous period (or that it has no data); the online,
+    payment and electronic-result rates."""
     received, resolved, on_time = (_v(figures, "onestop.received"),
                                    _v(figures, "onestop.resolved"),
                                    _v(figures, "onestop.on_time_rate"))
@@ -53,24 +73,32 @@ def onestop_sentences(figures: dict[str, Figure]) -> list[str]:
     if resolved is not None:
         parts.append(f"đã xử lý {vn_number(resolved.value.value)} hồ sơ")
     if on_time is not None:
-        parts.append("tỷ lệ hồ sơ được giải quyết đúng và trước hạn đạt "
-                     f"{vn_rate(on_time.value.value)}")
+        parts.append("tỷ lệ hồ sơ được giải quyết đúng và trước hạn"
+                     + _rate_words(on_time, "chưa có hồ sơ được giải quyết trong kỳ"))
     if parts:
         out.append("Về giải quyết thủ tục hành chính, các cơ quan, đơn vị "
                    + "; ".join(parts) + ".")
-    compared = [words + change_text(f).strip(" ()").replace(" so với kỳ trước", "")
-                for code, words in (("onestop.received", "số hồ sơ tiếp nhận "),
-                                    ("onestop.on_time_rate", "tỷ lệ đúng hạn "))
-                if (f := _v(figures, code)) is not None and f.change is not None]
-    if compared:
-        out.append("So với kỳ trước, " + "; ".join(compared) + ".")
+    pairs = [f for code in ("onestop.received", "onestop.on_time_rate")
+             if (f := _v(figures, code)) is not None]
+    if previous is not None and pairs and all(no_data(f.previous) for f in pairs):
+        out.append(f"Kỳ trước ({period_vi(previous)}) chưa có số liệu để so sánh.")
+    else:
+        compared = [words + change_text(f).strip(" ()").replace(" so với kỳ trước", "")
+                    for code, words in (("onestop.received", "số hồ sơ tiếp nhận "),
+                                        ("onestop.on_time_rate", "tỷ lệ đúng hạn "))
+                    if (f := _v(figures, code)) is not None and change_text(f)]
+        if compared:
+            out.append("So với kỳ trước, " + "; ".join(compared) + ".")
     rates = []
-    for code, words in (("onestop.online_rate", "tỷ lệ hồ sơ nộp trực tuyến"),
-                        ("onestop.online_payment_rate", "tỷ lệ thanh toán trực tuyến"),
-                        ("onestop.electronic_result_rate", "tỷ lệ hồ sơ trả kết quả điện tử")):
+    for code, words, none in (
+            ("onestop.online_rate", "tỷ lệ hồ sơ nộp trực tuyến", NO_DOSSIER),
+            ("onestop.online_payment_rate", "tỷ lệ thanh toán trực tuyến",
+             "chưa phát sinh khoản thanh toán trong kỳ"),
+            ("onestop.electronic_result_rate", "tỷ lệ hồ sơ trả kết quả điện tử",
+             "chưa có hồ sơ được giải quyết trong kỳ")):
         f = _v(figures, code)
         if f is not None:
-            rates.append(f"{words} đạt {vn_rate(f.value.value)}")
+            rates.append(words + _rate_words(f, none))
     if rates:
         text = "; ".join(rates)
         out.append(text[0].upper() + text[1:] + ".")
@@ -83,9 +111,15 @@ ONESTOP_WORDED = {"onestop.received", "onestop.resolved", "onestop.on_time_rate"
 
 
 def figure_sentence(f: Figure) -> str:
+    """"<name> đạt 60,83% (tăng ...)."; with no value, why: an entered figure not yet verified,
+    a computed rate with nothing to divide (no dossier, no document... in the period)."""
     name = f.indicator.name_vi
     if f.value.value is None:
-        return f"{name}: chưa có số liệu được xác nhận."
+        if f.indicator.entered:
+            return f"{name}: chưa có số liệu được xác nhận."
+        if f.indicator.source == "onestop":
+            return f"{name}: {NO_DOSSIER}."
+        return f"{name}: chưa có số liệu trong kỳ."
     value = vn_value(f.value.value, f.indicator.kind)
     verb = "đạt" if f.indicator.kind == "rate" else "là"
     return f"{name} {verb} {value}{change_text(f)}."
@@ -101,7 +135,8 @@ def target_sentence(f: Figure, year: int) -> str:
 
 def pillar_sentences(section: PillarSection, report: Report) -> list[str]:
     figures = {f.indicator.code: f for f in section.figures}
-    out = onestop_sentences(figures) if section.pillar == Pillar.GOVERNMENT else []
+    out = (onestop_sentences(figures, report.previous_period)
+           if section.pillar == Pillar.GOVERNMENT else [])
     for f in section.figures:
         if f.indicator.code not in ONESTOP_WORDED:
             out.append(figure_sentence(f))

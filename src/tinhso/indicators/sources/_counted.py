@@ -8,10 +8,11 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from tinhso.indicators.periods import Period
-from tinhso.indicators.registry import Indicator, Pillar, Scope, Value, register
+from tinhso.indicators.registry import Group, Indicator, Pillar, Scope, Text, Value, register
 from tinhso.onestop.stats import rate
 
 Counters = dict[str, int]
@@ -31,18 +32,37 @@ def rate_of(num: str, den: str) -> Formula:
     return lambda c: Value(c[num], c[den], rate(c[num], c[den]))
 
 
-def register_counted(formulas: list[tuple[str, str, str, Literal["rate", "count"], Formula]], *,
-                     source: str, regulation: str, read: Read, read_many: ReadMany,
-                     recount: Read, pillar: Pillar = Pillar.GOVERNMENT) -> None:
-    """Register each (code, Vietnamese name, English name, kind, formula) as a public
-    indicator read from `read`/`read_many` and recomputed from `recount`."""
-    for code, name_vi, name_en, kind, formula in formulas:
+@dataclass(frozen=True)
+class Counted:
+    """One indicator of a module's counters: its code and names, its formula as code and in
+    words (`what`: what a count counts, or a rate's numerator; `of`: a rate's denominator),
+    and its group in the legal framework, if any."""
+
+    code: str
+    name_vi: str
+    name_en: str
+    kind: Literal["rate", "count"]
+    formula: Formula
+    what: Text
+    of: Text | None = None
+    group: Group | None = None
+
+
+def register_counted(formulas: list[Counted], *, source: str, regulation: str, read: Read,
+                     read_many: ReadMany, recount: Read,
+                     pillar: Pillar = Pillar.GOVERNMENT) -> None:
+    """Register each of `formulas` as a public indicator read from `read`/`read_many` and
+    recomputed from `recount`."""
+    for c in formulas:
+        rate_ = c.kind == "rate"
         register(Indicator(
-            code=code, name_vi=name_vi, name_en=name_en, pillar=pillar,
-            unit="%" if kind == "rate" else "count", kind=kind, source=source,
+            code=c.code, name_vi=c.name_vi, name_en=c.name_en, pillar=pillar,
+            unit="%" if rate_ else "count", kind=c.kind, source=source,
             regulation=regulation, public=True,
-            compute=_each(read, formula), recompute=_each(recount, formula),
-            compute_many=_many(read_many, formula),
+            compute=_each(read, c.formula), recompute=_each(recount, c.formula),
+            compute_many=_many(read_many, c.formula),
+            formula=None if rate_ else c.what, numerator=c.what if rate_ else None,
+            denominator=c.of if rate_ else None, group=c.group,
         ))
 
 

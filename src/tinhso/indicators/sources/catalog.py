@@ -10,7 +10,7 @@ its agencies."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Any
 
 from django.db.models import Count, Q
 
@@ -18,8 +18,9 @@ from tinhso.catalog.models import OnlineLevel
 from tinhso.catalog.schema import today
 from tinhso.catalog.selectors import current_versions
 from tinhso.indicators.periods import Period
-from tinhso.indicators.registry import Scope
-from tinhso.indicators.sources._counted import Formula, count_of, rate_of, register_counted
+from tinhso.indicators.registry import Scope, Text
+from tinhso.indicators.sources._counted import Counted, count_of, rate_of, register_counted
+from tinhso.indicators.sources._decision766 import ONLINE_SERVICE
 
 Counters = dict[str, int]
 SOURCE = "catalog"
@@ -74,41 +75,61 @@ def counters_many(scopes: list[Scope], period: Period) -> dict[Scope, Counters]:
     return out
 
 
-FORMULAS: list[tuple[str, str, str, Literal["rate", "count"], Formula]] = [
-    (
+IN_FORCE = Text("Tổng số thủ tục hành chính đang có hiệu lực",
+                "Procedures in force")
+
+FORMULAS: list[Counted] = [
+    Counted(
         "catalog.procedures",
         "Số thủ tục hành chính",
         "Administrative procedures",
         "count",
         count_of("procedures"),
+        Text("Số thủ tục hành chính có phiên bản đang có hiệu lực vào ngày cuối kỳ",
+             "Procedures with a version in force on the period's last day"),
+        group=ONLINE_SERVICE,
     ),
-    (
+    Counted(
         "catalog.procedures_full_online",
         "Số thủ tục cung cấp dịch vụ công trực tuyến toàn trình",
         "Procedures offered fully online",
         "count",
         count_of("full_online"),
+        Text("Số thủ tục đang có hiệu lực cung cấp dịch vụ công trực tuyến toàn trình",
+             "Procedures in force offered fully online"),
+        group=ONLINE_SERVICE,
     ),
-    (
+    Counted(
         "catalog.procedures_partial_online",
         "Số thủ tục cung cấp dịch vụ công trực tuyến một phần",
         "Procedures offered partly online",
         "count",
         count_of("partial_online"),
+        Text("Số thủ tục đang có hiệu lực cung cấp dịch vụ công trực tuyến một phần",
+             "Procedures in force offered partly online"),
+        group=ONLINE_SERVICE,
     ),
-    (
+    Counted(
         "catalog.full_online_rate",
         "Tỷ lệ thủ tục hành chính cung cấp dịch vụ công trực tuyến toàn trình",
         "Share of procedures offered fully online",
         "rate",
         rate_of("full_online", "procedures"),
+        Text("Số thủ tục cung cấp dịch vụ công trực tuyến toàn trình",
+             "Procedures offered fully online"),
+        IN_FORCE,
+        group=ONLINE_SERVICE,
     ),
-    (
+    Counted(
         "catalog.online_procedure_rate",
         "Tỷ lệ thủ tục hành chính cung cấp dịch vụ công trực tuyến",
         "Share of procedures offered online (fully or partly)",
         "rate",
         rate_of("online", "procedures"),
+        Text("Số thủ tục cung cấp dịch vụ công trực tuyến (toàn trình hoặc một phần)",
+             "Procedures offered online (fully or partly)"),
+        IN_FORCE,
+        group=ONLINE_SERVICE,
     ),
 ]
 

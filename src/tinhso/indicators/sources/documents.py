@@ -5,15 +5,15 @@ for `tinhso indicators verify`."""
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
 from django.db.models import Sum
 
 from tinhso.documents.models import DocumentStatMonth
 from tinhso.documents.rollups import COUNTERS, doc_stats_recount
 from tinhso.indicators.periods import Period
-from tinhso.indicators.registry import Scope
-from tinhso.indicators.sources._counted import Formula, count_of, rate_of, register_counted
+from tinhso.indicators.registry import Scope, Text
+from tinhso.indicators.sources._counted import Counted, count_of, rate_of, register_counted
 
 Counters = dict[str, int]
 SOURCE = "documents"
@@ -64,20 +64,33 @@ def recount(scope: Scope, period: Period) -> Counters:
 
 
 
-FORMULAS: list[tuple[str, str, str, Literal["rate", "count"], Formula]] = [
-    ("documents.issued", "Số văn bản đi đã phát hành", "Outgoing documents issued", "count",
-     count_of("issued")),
-    ("documents.personal_signature_rate",
-     "Tỷ lệ văn bản đi có chữ ký số cá nhân của người có thẩm quyền",
-     "Outgoing documents with the signer's personal digital signature", "rate",
-     rate_of("personal_signed", "issued")),
-    ("documents.agency_signature_rate", "Tỷ lệ văn bản đi có chữ ký số của cơ quan",
-     "Outgoing documents with the agency's digital signature", "rate",
-     rate_of("agency_signed", "issued")),
-    ("documents.sent_online", "Số văn bản đi gửi trên môi trường mạng",
-     "Outgoing documents sent electronically", "count", count_of("sent_online")),
-    ("documents.received_online", "Số văn bản đến nhận trên môi trường mạng",
-     "Incoming documents received electronically", "count", count_of("received_online")),
+ISSUED = Text("Tổng số văn bản đi đã phát hành", "Outgoing documents issued")
+
+FORMULAS: list[Counted] = [
+    Counted("documents.issued", "Số văn bản đi đã phát hành", "Outgoing documents issued",
+            "count", count_of("issued"),
+            Text("Số văn bản đi đã phát hành trong kỳ", "Outgoing documents issued in the period")),
+    Counted("documents.personal_signature_rate",
+            "Tỷ lệ văn bản đi có chữ ký số cá nhân của người có thẩm quyền",
+            "Outgoing documents with the signer's personal digital signature", "rate",
+            rate_of("personal_signed", "issued"),
+            Text("Số văn bản đi có chữ ký số cá nhân của người có thẩm quyền",
+                 "Outgoing documents with the signer's personal digital signature"),
+            ISSUED),
+    Counted("documents.agency_signature_rate", "Tỷ lệ văn bản đi có chữ ký số của cơ quan",
+            "Outgoing documents with the agency's digital signature", "rate",
+            rate_of("agency_signed", "issued"),
+            Text("Số văn bản đi có chữ ký số của cơ quan",
+                 "Outgoing documents with the agency's digital signature"),
+            ISSUED),
+    Counted("documents.sent_online", "Số văn bản đi gửi trên môi trường mạng",
+            "Outgoing documents sent electronically", "count", count_of("sent_online"),
+            Text("Số văn bản đi gửi trên môi trường mạng trong kỳ",
+                 "Outgoing documents sent electronically in the period")),
+    Counted("documents.received_online", "Số văn bản đến nhận trên môi trường mạng",
+            "Incoming documents received electronically", "count", count_of("received_online"),
+            Text("Số văn bản đến nhận trên môi trường mạng trong kỳ",
+                 "Incoming documents received electronically in the period")),
 ]
 
 

@@ -6,7 +6,7 @@ communes reach the DX standard in 2026") are targets on this indicator for the p
 from __future__ import annotations
 
 from tinhso.indicators.periods import Period
-from tinhso.indicators.registry import Indicator, Pillar, Scope, Value, register
+from tinhso.indicators.registry import Indicator, Pillar, Scope, Text, Value, register
 
 SOURCE = "dx"
 DECISION_2361 = "Quyết định 2361/QĐ-BTTTT ngày 31/12/2024 (tiêu chí chuyển đổi số cấp xã)"
@@ -30,4 +30,8 @@ def register_indicators() -> None:
         name_en="Communes attaining the DX standard", pillar=Pillar.GOVERNMENT, unit="count",
         kind="count", source=SOURCE, regulation=DECISION_2361, public=True,
         compute=communes_attained,
+        formula=Text("Số xã, phường có kết quả đánh giá đạt chuẩn chuyển đổi số của năm, "
+                     "đã được khóa trước ngày cuối kỳ",
+                     "Communes whose assessment for the year attained the DX standard, locked "
+                     "before the period's end"),
     ))

@@ -11,13 +11,21 @@ themselves) for `tinhso indicators verify`."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Literal
+from typing import Any
 
 from django.db.models import Q, Sum
 
 from tinhso.indicators.periods import Period
-from tinhso.indicators.registry import Scope, Value
-from tinhso.indicators.sources._counted import Formula, register_counted
+from tinhso.indicators.registry import Scope, Text, Value
+from tinhso.indicators.sources._counted import Counted, register_counted
+from tinhso.indicators.sources._decision766 import (
+    DECISION_766,
+    DIGITIZATION,
+    ONLINE_PAYMENT,
+    ONLINE_SERVICE,
+    PROGRESS,
+    SATISFACTION,
+)
 from tinhso.onestop.models import DossierStatMonth
 from tinhso.onestop.rollups import rollups_aggregate
 from tinhso.onestop.services import RATING_INDICATORS
@@ -30,7 +38,6 @@ PLAIN = ("submitted", "received", "resolved_early", "resolved_on_time", "resolve
 # A rating scores each of its criteria 0, 1 or 2 (onestop.services.RATING_INDICATORS).
 RATING_MAX_POINTS = 2 * len(RATING_INDICATORS)
 SOURCE = "onestop"
-DECISION_766 = "Quyết định 766/QĐ-TTg ngày 23/6/2022"
 
 
 def counters(scope: Scope, period: Period) -> Counters:
@@ -102,32 +109,67 @@ def _rate(num: Callable[[Counters], int], den: Callable[[Counters], int]
     return lambda c: Value(num(c), den(c), rate(num(c), den(c)))
 
 
-FORMULAS: list[tuple[str, str, str, Literal["rate", "count"], Formula]] = [
-    ("onestop.received", "Số hồ sơ tiếp nhận", "Dossiers received", "count",
-     _count(lambda c: c["received"])),
-    ("onestop.resolved", "Số hồ sơ đã giải quyết", "Dossiers resolved", "count",
-     _count(_resolved)),
-    ("onestop.resolved_in_time", "Số hồ sơ giải quyết trước hạn và đúng hạn",
-     "Dossiers resolved early or on time", "count",
-     _count(lambda c: c["resolved_early"] + c["resolved_on_time"])),
-    ("onestop.on_time_rate", "Tỷ lệ hồ sơ giải quyết trước hạn và đúng hạn",
-     "On-time resolution rate", "rate",
-     _rate(lambda c: c["resolved_early"] + c["resolved_on_time"], _resolved)),
-    ("onestop.online_rate", "Tỷ lệ hồ sơ nộp trực tuyến", "Online dossier rate", "rate",
-     _rate(lambda c: c["received_online"], lambda c: c["received"])),
-    ("onestop.online_payment_rate", "Tỷ lệ thanh toán trực tuyến", "Online payment rate",
-     "rate", _rate(lambda c: c["paid_online"], lambda c: c["paid_total"])),
-    ("onestop.electronic_result_rate", "Tỷ lệ hồ sơ trả kết quả điện tử",
-     "Electronic result rate", "rate",
-     _rate(lambda c: c["electronic_result"], _resolved)),
-    ("onestop.digitized_rate", "Tỷ lệ hồ sơ có thành phần được số hóa",
-     "Dossiers with digitized components", "rate",
-     _rate(lambda c: c["digitized"], lambda c: c["submitted"])),
-    ("onestop.ratings", "Số lượt đánh giá mức độ hài lòng", "Satisfaction ratings received",
-     "count", _count(lambda c: c["rated"])),
-    ("onestop.satisfaction_rate", "Mức độ hài lòng của người dân, doanh nghiệp",
-     "Applicant satisfaction", "rate",
-     _rate(lambda c: c["rating_points"], lambda c: RATING_MAX_POINTS * c["rated"])),
+FORMULAS: list[Counted] = [
+    Counted("onestop.received", "Số hồ sơ tiếp nhận", "Dossiers received", "count",
+            _count(lambda c: c["received"]),
+            Text("Số hồ sơ tiếp nhận trong kỳ, qua mọi kênh",
+                 "Dossiers received in the period, through every channel"),
+            group=PROGRESS),
+    Counted("onestop.resolved", "Số hồ sơ đã giải quyết", "Dossiers resolved", "count",
+            _count(_resolved),
+            Text("Số hồ sơ đã giải quyết trong kỳ (trước hạn, đúng hạn và quá hạn)",
+                 "Dossiers resolved in the period (early, on time and late)"),
+            group=PROGRESS),
+    Counted("onestop.resolved_in_time", "Số hồ sơ giải quyết trước hạn và đúng hạn",
+            "Dossiers resolved early or on time", "count",
+            _count(lambda c: c["resolved_early"] + c["resolved_on_time"]),
+            Text("Số hồ sơ giải quyết trước hạn và đúng hạn trong kỳ",
+                 "Dossiers resolved early or on time in the period"),
+            group=PROGRESS),
+    Counted("onestop.on_time_rate", "Tỷ lệ hồ sơ giải quyết trước hạn và đúng hạn",
+            "On-time resolution rate", "rate",
+            _rate(lambda c: c["resolved_early"] + c["resolved_on_time"], _resolved),
+            Text("Số hồ sơ giải quyết đúng hạn và trước hạn",
+                 "Dossiers resolved on time or early"),
+            Text("Tổng số hồ sơ đã giải quyết", "Dossiers resolved"),
+            group=PROGRESS),
+    Counted("onestop.online_rate", "Tỷ lệ hồ sơ nộp trực tuyến", "Online dossier rate", "rate",
+            _rate(lambda c: c["received_online"], lambda c: c["received"]),
+            Text("Số hồ sơ tiếp nhận trực tuyến", "Dossiers received online"),
+            Text("Tổng số hồ sơ tiếp nhận", "Dossiers received"),
+            group=ONLINE_SERVICE),
+    Counted("onestop.online_payment_rate", "Tỷ lệ thanh toán trực tuyến",
+            "Online payment rate", "rate",
+            _rate(lambda c: c["paid_online"], lambda c: c["paid_total"]),
+            Text("Số khoản phí, lệ phí được thanh toán trực tuyến", "Fees paid online"),
+            Text("Tổng số khoản phí, lệ phí đã thanh toán", "Fees paid"),
+            group=ONLINE_PAYMENT),
+    Counted("onestop.electronic_result_rate", "Tỷ lệ hồ sơ trả kết quả điện tử",
+            "Electronic result rate", "rate",
+            _rate(lambda c: c["electronic_result"], _resolved),
+            Text("Số hồ sơ đã giải quyết có kết quả điện tử",
+                 "Dossiers resolved with an electronic result"),
+            Text("Tổng số hồ sơ đã giải quyết", "Dossiers resolved"),
+            group=DIGITIZATION),
+    Counted("onestop.digitized_rate", "Tỷ lệ hồ sơ có thành phần được số hóa",
+            "Dossiers with digitized components", "rate",
+            _rate(lambda c: c["digitized"], lambda c: c["submitted"]),
+            Text("Số hồ sơ nộp trong kỳ có thành phần được cán bộ số hóa",
+                 "Dossiers submitted in the period with a component digitized by an officer"),
+            Text("Tổng số hồ sơ nộp trong kỳ", "Dossiers submitted in the period"),
+            group=DIGITIZATION),
+    Counted("onestop.ratings", "Số lượt đánh giá mức độ hài lòng",
+            "Satisfaction ratings received", "count", _count(lambda c: c["rated"]),
+            Text("Số lượt người dân, doanh nghiệp đánh giá mức độ hài lòng trong kỳ",
+                 "Satisfaction ratings given by applicants in the period"),
+            group=SATISFACTION),
+    Counted("onestop.satisfaction_rate", "Mức độ hài lòng của người dân, doanh nghiệp",
+            "Applicant satisfaction", "rate",
+            _rate(lambda c: c["rating_points"], lambda c: RATING_MAX_POINTS * c["rated"]),
+            Text("Tổng số điểm của các lượt đánh giá", "Points given by the ratings"),
+            Text(f"Số điểm tối đa ({RATING_MAX_POINTS} điểm × số lượt đánh giá)",
+                 f"Maximum points ({RATING_MAX_POINTS} points × ratings)"),
+            group=SATISFACTION),
 ]
 
 

@@ -18,14 +18,14 @@ memory and written in batches, `opendata.usage`), and the datasets are the raw r
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Any
 
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from tinhso.indicators.periods import Period
-from tinhso.indicators.registry import Pillar, Scope
-from tinhso.indicators.sources._counted import Formula, count_of, rate_of, register_counted
+from tinhso.indicators.registry import Pillar, Scope, Text
+from tinhso.indicators.sources._counted import Counted, count_of, rate_of, register_counted
 from tinhso.opendata.models import (
     AccessLevel,
     Dataset,
@@ -105,16 +105,28 @@ def counters_many(scopes: list[Scope], period: Period) -> dict[Scope, Counters]:
 
 
 
-FORMULAS: list[tuple[str, str, str, Literal["rate", "count"], Formula]] = [
-    ("opendata.datasets", "Số bộ dữ liệu mở đã công bố", "Open datasets published", "count",
-     count_of("datasets")),
-    ("opendata.fresh_rate", "Tỷ lệ bộ dữ liệu mở được cập nhật đúng tần suất",
-     "Open datasets up to date against their frequency", "rate", rate_of("fresh", "datasets")),
-    ("opendata.views", "Số lượt xem dữ liệu mở", "Open data views", "count", count_of("views")),
-    ("opendata.downloads", "Số lượt tải dữ liệu mở", "Open data downloads", "count",
-     count_of("downloads")),
-    ("opendata.api_calls", "Số lượt gọi API dữ liệu mở", "Open data API calls", "count",
-     count_of("api_calls")),
+FORMULAS: list[Counted] = [
+    Counted("opendata.datasets", "Số bộ dữ liệu mở đã công bố", "Open datasets published",
+            "count", count_of("datasets"),
+            Text("Số bộ dữ liệu công khai đã công bố trước ngày cuối kỳ",
+                 "Public datasets published before the period's end")),
+    Counted("opendata.fresh_rate", "Tỷ lệ bộ dữ liệu mở được cập nhật đúng tần suất",
+            "Open datasets up to date against their frequency", "rate",
+            rate_of("fresh", "datasets"),
+            Text("Số bộ dữ liệu mở được cập nhật đúng tần suất đã công bố",
+                 "Open datasets up to date against their declared frequency"),
+            Text("Tổng số bộ dữ liệu mở đã công bố", "Open datasets published")),
+    Counted("opendata.views", "Số lượt xem dữ liệu mở", "Open data views", "count",
+            count_of("views"),
+            Text("Số lượt xem các bộ dữ liệu mở trong kỳ", "Views of open datasets in the period")),
+    Counted("opendata.downloads", "Số lượt tải dữ liệu mở", "Open data downloads", "count",
+            count_of("downloads"),
+            Text("Số lượt tải tài nguyên của các bộ dữ liệu mở trong kỳ",
+                 "Downloads of open datasets' resources in the period")),
+    Counted("opendata.api_calls", "Số lượt gọi API dữ liệu mở", "Open data API calls", "count",
+            count_of("api_calls"),
+            Text("Số lượt gọi API về các bộ dữ liệu mở trong kỳ",
+                 "API calls about open datasets in the period")),
 ]
 
 

@@ -15,8 +15,14 @@ def test_anyone_lists_the_public_indicators(client):
         "name_vi": "Tỷ lệ hồ sơ giải quyết trước hạn và đúng hạn",
         "name_en": "On-time resolution rate", "pillar": "digital_government", "unit": "%",
         "kind": "rate", "source": "onestop", "regulation": rate["regulation"],
+        "formula": rate["formula"],
+        "numerator": {"vi": "Số hồ sơ giải quyết đúng hạn và trước hạn",
+                      "en": "Dossiers resolved on time or early"},
+        "denominator": {"vi": "Tổng số hồ sơ đã giải quyết", "en": "Dossiers resolved"},
+        "group": {"code": "TDGQ", "name_vi": "Tiến độ giải quyết",
+                  "name_en": "Resolution progress", "regulation": rate["group"]["regulation"]},
     }
-    assert "766" in rate["regulation"]
+    assert "766" in rate["regulation"] and "766" in rate["group"]["regulation"]
 
 
 def test_anyone_reads_a_value_with_the_previous_period(client, world):

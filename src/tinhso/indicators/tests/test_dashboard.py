@@ -92,6 +92,21 @@ def test_an_officer_who_may_see_the_dossiers_gets_a_link_to_them(client, big):
     assert f"/xu-ly/danh-sach/?agency={big.tax.code}" not in html  # not their agency
 
 
+def test_a_rate_s_two_numbers_link_to_the_dossiers_each_counts(client, big):
+    from tinhso.accounts.tests.factories import officer
+
+    client.force_login(officer(Role.LEADER, big.commune_committee))
+    html = client.get("/chi-so/onestop.on_time_rate/?period=2022").content.decode()
+    link = (f"/xu-ly/danh-sach/?agency={big.commune_committee.code}&amp;from=2022-01-01&amp;"
+            "to=2022-12-31&amp;figure=onestop.on_time_rate")
+    assert f'href="{link}&amp;part=numerator"' in html  # resolved in time
+    assert f'href="{link}&amp;part=denominator"' in html  # resolved
+    # Satisfaction's numerator is points, not dossiers: only its denominator links.
+    html = client.get("/chi-so/onestop.satisfaction_rate/?period=2022").content.decode()
+    assert "figure=onestop.satisfaction_rate&amp;part=denominator" in html
+    assert "figure=onestop.satisfaction_rate&amp;part=numerator" not in html
+
+
 def test_an_unknown_indicator_is_not_found(client, db):
     response = client.get("/chi-so/khong.co/")
     assert response.status_code == 404

@@ -16,6 +16,7 @@ from tinhso.directory.models import REFORM_DATE, AdminUnit, Agency, UnitSuccessi
 from tinhso.indicators import registry
 from tinhso.indicators.periods import Period
 from tinhso.indicators.registry import Indicator, Pillar, Value
+from tinhso.indicators.report.data import UnitFigure
 from tinhso.indicators.tests.province import Province, make_province
 from tinhso.indicators.values import indicator_read, unit_resolve
 from tinhso.onestop.models import DossierStatMonth
@@ -227,3 +228,119 @@ def test_the_dashboard_drills_down_to_a_unit(client, p):
     assert "01/07/2025" in ended.content.decode()
     unknown = client.get("/chi-so/onestop.received/?period=2025&unit=99999")
     assert unknown.status_code == 400
+
+
+# --- the lists (ranking, lagging, report, table) agree with the values API -------------------
+
+
+def _listed(code: str, period: str) -> dict[str, UnitFigure]:
+    from tinhso.indicators.report.data import units_read
+
+    indicator = registry.get(code)
+    assert indicator is not None
+    return {f.unit_code or f.code: f for f in units_read(indicator, Period.parse(period))}
+
+
+def test_the_ranking_lists_the_units_of_the_period_as_the_values_api_reads_them(client, p):
+    from tinhso.indicators.report.data import report_build
+
+    # March 2025: the communes and the district of that time, each its committee's figure
+    march = _listed("onestop.received", "2025-03")
+    assert {k: f.value.value for k, f in march.items() if k in ("16001", "16002", "380")} == {
+        "16001": 3, "16002": 2, "380": 0}
+    assert "16100" not in march  # not yet created; its figure is its predecessors', listed
+    for unit in ("16001", "16002"):
+        assert march[unit].commune
+        assert _get(client, "onestop.received", unit, "2025-03").json()["value"] == \
+            march[unit].value.value
+    assert not march["380"].commune  # the district's committee is listed with the agencies
+    assert _listed("onestop.received", "2025-05")["380"].value.value == 4
+    # the year of the merger: the new commune with its predecessors' months (not listed again)
+    year = _listed("onestop.received", "2025")
+    assert (year["16100"].value.value, year["16100"].merged) == (12, ("16001", "16002"))
+    assert "16001" not in year and "16002" not in year
+    api = _get(client, "onestop.received", "16100", "2025").json()
+    assert (api["value"], api["merged"]) == (12, ["16001", "16002"])
+    assert year["380"].value.value == 4  # the district, abolished that year: its own months
+    # the province's total is in the rows: nothing is dropped
+    assert sum(f.value.value for f in year.values()) == _get(
+        client, "onestop.received", "38", "2025").json()["value"]
+    # the lagging communes of March 2025 include the old commune with the lower on-time rate
+    report = report_build(Period.parse("2025-03"), public_only=False)
+    lagging = [(f.unit_code, f.value.value) for f in report.lagging_communes]
+    assert lagging[0] == ("16001", _get(client, "onestop.on_time_rate", "16001",
+                                        "2025-03").json()["value"])
+    assert {u for u, _v in lagging} == {"16001", "16002"}
+    # the year's lagging list and the values API agree on the merged commune
+    year_report = report_build(Period.parse("2025"), public_only=False)
+    merged = next(f for f in year_report.lagging_communes if f.unit_code == "16100")
+    api_rate = _get(client, "onestop.on_time_rate", "16100", "2025").json()
+    assert (merged.value.numerator, merged.value.denominator) == (
+        api_rate["numerator"], api_rate["denominator"])
+
+
+def test_the_public_table_lists_the_communes_of_the_period(client, p):
+    body = client.get("/api/v1/indicators/table", {"period": "2025-03", "format": "json"}).json()
+    received = {r["ten_don_vi"]: r["gia_tri"] for r in body["records"]
+                if r["ma_chi_so"] == "onestop.received"}
+    assert (received["UBND Xã Cũ A"], received["UBND Xã Cũ B"]) == (3, 2)
+
+
+def test_the_ranking_reads_in_a_constant_number_of_queries(p):
+    from tinhso.indicators.report.data import units_read
+
+    indicator = registry.get("onestop.received")
+    assert indicator is not None
+
+    def count(period: str) -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            units_read(indicator, Period.parse(period))
+        return len(ctx.captured_queries)
+
+    before = count("2025")
+    for n in range(3, 9):  # more communes merged into the new one, each with its committee
+        old = AdminUnit.objects.create(code=f"1600{n}", name=f"Xã Cũ {n}", kind="", level=3,
+                                       parent=p.district, province_code="38",
+                                       valid_to=REFORM_DATE)
+        UnitSuccession.objects.create(predecessor=old, successor=p.commune, date=REFORM_DATE,
+                                      kind=UnitSuccession.Kind.MERGE)
+        committee = AgencyFactory(name=f"UBND Xã Cũ {n}", unit=old, kind=Agency.Kind.COMMUNE,
+                                  is_active=False)
+        _month(committee, 2025, 3, received=n)
+    assert count("2025") == before <= 5  # agencies, units, successions (2), the rollup
+    assert count("2025-03") == before
+    year = _listed("onestop.received", "2025")
+    assert year["16100"].value.value == 12 + sum(range(3, 9))
+
+
+# --- `tinhso indicators verify --unit` takes an administrative unit ---------------------------
+
+
+def test_verify_reads_a_merged_commune_through_its_predecessors(p, capsys):
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    # The fixture's rollups have no dossiers behind them: the predecessors' differ.
+    with pytest.raises(CommandError) as err:
+        call_command("indicators", "verify", "--period", "2025-03", "--unit", "16100")
+    assert err.value.returncode == 1
+    said = capsys.readouterr().err
+    a, b = (Agency.objects.get(unit=u) for u in (p.old_a, p.old_b))
+    assert f"onestop.received 2025-03 {a.code}: rollups" in said
+    assert f"onestop.received 2025-03 {b.code}: rollups" in said
+    # a period with nothing in the rollups nor the dossiers agrees
+    call_command("indicators", "verify", "--period", "2026-01", "--unit", "16100")
+    assert "chỉ số khớp (2026-01, 16100)" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(("unit", "period", "message"), [
+    ("380", "2025-Q3", "01/07/2025"),  # the district after the reform, as the API says
+    ("16200", "2025-Q2", "không do các đơn vị cũ sáp nhập"),  # not yet created
+    ("99999", "2025", "Không có đơn vị với mã này."),
+])
+def test_verify_refuses_a_unit_the_api_refuses(p, unit, period, message):
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match=message):
+        call_command("indicators", "verify", "--period", period, "--unit", unit)

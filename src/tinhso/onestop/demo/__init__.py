@@ -28,6 +28,12 @@ What makes it look real (all of it made up; `form_data` of every generated dossi
 - **History**: a handful of DossierEvent rows per dossier (submit, receive, payment, forward,
   supplement, approve, return, or the end), consistent with the final status; a Payment row for
   each fee paid. Nothing past the end of the window: a dossier still in the works then is open.
+- **Digitization and ratings** (the report gives no figures: `_constants`): an officer marks a
+  received dossier's first mandatory component digitized for 50% of the year's first dossiers
+  rising to 80% of its last (a DossierFile row, `is_digitized`, its bytes a hard link to one
+  small PDF, `_scan`); a tenth of the returned dossiers are rated (a Rating, nine criteria 0-2,
+  "total time" by the dossier's timeliness, most raters pleased: about 91% of the points),
+  minutes to three days after the return. Both are counted in the rollup as generated.
 - **Codes** `<receiving agency code>-<yyMMdd>-<seq:04d>` in submission order per agency and day;
   DayCounter rows are raised to the last sequence so live submissions continue after them.
 
@@ -83,6 +89,7 @@ from tinhso.onestop.demo._constants import (  # noqa: F401 - re-exported
 from tinhso.onestop.demo._generate import ROLLUP_COUNTERS, Chunk, Year
 from tinhso.onestop.demo._indexes import indexes_deferred
 from tinhso.onestop.demo._model import _day_weights, _world, demo_window
+from tinhso.onestop.demo._scan import Scans
 from tinhso.onestop.demo._writer import (
     _Background,
     _big_cache,
@@ -90,7 +97,18 @@ from tinhso.onestop.demo._writer import (
     _Table,
     _triggers_skippable,
 )
-from tinhso.onestop.models import DayCounter, Dossier, DossierEvent, DossierStat, Payment
+from tinhso.onestop.files import media_root
+from tinhso.onestop.models import (
+    DayCounter,
+    Dossier,
+    DossierEvent,
+    DossierFile,
+    DossierStat,
+    DossierStatAgencyDay,
+    DossierStatMonth,
+    Payment,
+    Rating,
+)
 
 # --------------------------------------------------------------------------------------------
 # The loader
@@ -108,6 +126,9 @@ EVENT_COLUMNS = ["dossier_id", "province_code", "at", "actor_name", "agency_id",
                  "from_status", "to_status", "comment", "data"]
 PAYMENT_COLUMNS = ["dossier_id", "amount", "stage", "state", "online", "reference",
                    "gateway_transaction", "created_at", "paid_at"]
+FILE_COLUMNS = ["dossier_id", "kind", "document_id", "name", "content_type", "size", "sha256",
+                "storage_path", "uploaded_at", "is_digitized"]
+RATING_COLUMNS = ["dossier_id", "scores", "total", "comment", "rated_at"]
 
 
 def _demo_exists(province_code: str, first: date, cutoff: datetime) -> bool:
@@ -211,7 +232,8 @@ def _load(province_code: str, year: int | None, scale: float, seed: int,
     # time: the plain indexes are set aside and built once at the end (`_indexes`).
     from tinhso.onestop.rollups import rollups_agency_days_rebuild, rollups_months_rebuild
 
-    with indexes_deferred(LOADED, rows=int(expected_submitted)) as deferred:
+    deferrable = (*LOADED, *ALSO_LOADED) if connection.vendor == "postgresql" else LOADED
+    with indexes_deferred(deferrable, rows=int(expected_submitted)) as deferred:
         if expected_submitted >= PARALLEL_FROM and _parallel.possible():
             created, seq_last = _in_parallel(writer, plan, world, clock, rng, cutoff_at,
                                              len(days), generate, progress)
@@ -228,6 +250,7 @@ def _load(province_code: str, year: int | None, scale: float, seed: int,
                                     day_to=last_day)
         rollups_months_rebuild(province_code=province_code, day_from=first, day_to=last_day,
                                from_agency_days=True)
+        _analyze(DossierStatAgencyDay, DossierStatMonth, DayCounter)  # just rebuilt or raised
     with transaction.atomic():
         audit_record(actor=None, action="onestop.demo_load", object_type="onestop.dossier",
                      object_id=f"demo:{province_code}:{first.isoformat()}",
@@ -308,6 +331,10 @@ def _in_parallel(writer: _Writer, plan: list[tuple[int, int, bool]], world: Any,
 # The tables a load writes, the dossiers first (their row count decides whether the plain
 # indexes are set aside while loading).
 LOADED = (Dossier, DossierEvent, Payment, DossierStat)
+# Written too; their indexes are set aside on PostgreSQL only: fewer rows (0.65 components and
+# 0.1 ratings a dossier, against four to five events), and looking up a table's indexes costs
+# SQLite ~80 ms a table (sqlparse), more than their upkeep at `tinhso demo`'s scale.
+ALSO_LOADED = (DossierFile, Rating)
 
 STAT_COLUMNS = ["day", "province_code", "agency_id", "procedure_id", "channel", "online_level",
                 *ROLLUP_COUNTERS]
@@ -325,11 +352,16 @@ class _Writer:
         self.dossiers = _Table(Dossier, DOSSIER_COLUMNS, raw=True)
         self.events = _Table(DossierEvent, EVENT_COLUMNS, raw=True)
         self.payments = _Table(Payment, PAYMENT_COLUMNS, raw=True)
+        self.files = _Table(DossierFile, FILE_COLUMNS, raw=True)
+        self.ratings = _Table(Rating, RATING_COLUMNS, raw=True)
         self.stats = _Table(DossierStat, STAT_COLUMNS)
         self.ids = _Ids(Dossier)
         self.spill: _Table | None = None
-        tables = [t.table for t in (self.dossiers, self.events, self.payments, self.stats)]
+        tables = [t.table for t in (self.dossiers, self.events, self.payments, self.files,
+                                    self.ratings, self.stats)]
         self.bulk_checks = self.pg and _triggers_skippable(tables)
+        self.scans = Scans(media_root())  # the digitized components' bytes (`_scan`)
+        self.scans.prepare()
         self.day_counters = {
             (a, d): n for a, d, n in DayCounter.objects.filter(
                 agency__province_code=province_code, day__gte=first, day__lte=last,
@@ -352,7 +384,7 @@ class _Writer:
             n_days=n_days, stamp=clock.pg if self.pg else clock.sqlite,
             day_value=_day_value, ids=self.ids.take,
             mark=self.dossiers.json(DEMO_MARK), empty=self.events.json({}), stored=stored,
-            seq_start=self.day_counters, spill_from=spill_from,
+            seq_start=self.day_counters, spill_from=spill_from, scores_json=self.ratings.json,
         )
 
     @transaction.atomic
@@ -363,8 +395,10 @@ class _Writer:
                 cursor.execute("SET LOCAL synchronous_commit = off")
                 if self.bulk_checks:
                     cursor.execute("SET LOCAL session_replication_role = replica")
+        self.scans.link(row[7] for row in chunk.files)  # before the rows that name them
         written = [(self.dossiers, chunk.dossiers), (self.events, chunk.events),
-                   (self.payments, chunk.payments), (self.stats, chunk.stats)]
+                   (self.payments, chunk.payments), (self.files, chunk.files),
+                   (self.ratings, chunk.ratings), (self.stats, chunk.stats)]
         for table, rows in written:
             if rows:
                 table.write(rows)
@@ -407,14 +441,13 @@ def _day_value(d: date) -> Any:
     return d if connection.vendor == "postgresql" else d.isoformat()  # as Django stores it
 
 
-def _analyze() -> None:
+def _analyze(*tables: type[models.Model]) -> None:
     """A year written in one go leaves PostgreSQL's planner statistics stale until autovacuum
     runs (or never, where it is off): without them the queue and statistics queries chose plans
-    tens of times slower (docs/benchmarks.md). SQLite needs nothing."""
+    tens of times slower (docs/benchmarks.md). `tables`: those (default: the tables
+    written by COPY; the summaries are analysed once rebuilt). SQLite needs nothing."""
     if connection.vendor != "postgresql":
         return
-    from tinhso.onestop.models import Dossier, DossierEvent, DossierStat, Payment
-
     with connection.cursor() as cursor:
-        for model in (Dossier, DossierEvent, Payment, DossierStat):
+        for model in tables or (*LOADED, *ALSO_LOADED):
             cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")

@@ -28,3 +28,14 @@ STOPPED = 0.01
 SUPPLEMENT = 0.05  # processing paused once for a supplement
 ONLINE_FROM, ONLINE_TO = 0.40, 0.60
 POSTAL = 0.02
+
+# Digitization and satisfaction. The source report gives no figures for either, so these are
+# made up (plausible, not from a source; docs/onestop.md says so): the share of received
+# dossiers whose components an officer marks digitized rises through the year like the online
+# share; a tenth of the returned dossiers are rated, mostly well.
+DIGITIZED_FROM, DIGITIZED_TO = 0.50, 0.80
+RATED = 0.10
+# How raters feel (shares of ratings): each criterion is then 2 with the first probability,
+# else 1 with the second, else 0. "total_time" follows the dossier: early 2, on time 1, late 0.
+MOODS = ((0.80, (0.95, 1.0)), (0.15, (0.50, 1.0)), (0.05, (0.10, 0.60)))
+LATE_MOOD_SHIFT = 0.5  # a late dossier's rater is this much likelier to be unhappy

@@ -18,10 +18,15 @@ from tinhso.catalog.models import OnlineLevel
 from tinhso.directory.models import Role
 from tinhso.onestop.demo._clock import DAY, Clock
 from tinhso.onestop.demo._constants import (
+    DIGITIZED_FROM,
+    DIGITIZED_TO,
+    LATE_MOOD_SHIFT,
     LATE_RATE,
+    MOODS,
     ONLINE_FROM,
     ONLINE_TO,
     POSTAL,
+    RATED,
     REFUSED_AT_INTAKE,
     STOPPED,
     SUPPLEMENT,
@@ -41,6 +46,8 @@ from tinhso.onestop.demo._model import (
     _Proc,
     _World,
 )
+from tinhso.onestop.demo._scan import FOLDER as SCAN_FOLDER
+from tinhso.onestop.demo._scan import SCAN_SHA256, SCAN_SIZE
 from tinhso.onestop.status import Channel, Status, Timeliness
 
 S = Status
@@ -50,10 +57,11 @@ SEQ = [f"{i:04d}" for i in range(10_000)]
 ROLLUP_COUNTERS = (
     "submitted", "received", "refused", "resolved_early", "resolved_on_time", "resolved_late",
     "returned", "withdrawn", "stopped", "supplement_requested", "paid_online", "paid_total",
-    "left_open", "electronic_result",
+    "left_open", "electronic_result", "digitized", "rated", "rating_points",
 )
 (R_SUBMITTED, R_RECEIVED, R_REFUSED, R_EARLY, R_ON_TIME, R_LATE, R_RETURNED, R_WITHDRAWN,
- R_STOPPED, R_SUPPLEMENT, R_PAID_ONLINE, R_PAID_TOTAL, R_LEFT_OPEN, _R_ELECTRONIC) = range(14)
+ R_STOPPED, R_SUPPLEMENT, R_PAID_ONLINE, R_PAID_TOTAL, R_LEFT_OPEN, _R_ELECTRONIC, R_DIGITIZED,
+ R_RATED, R_POINTS) = range(len(ROLLUP_COUNTERS))
 _RESOLVED: dict[str, int] = {Timeliness.EARLY: R_EARLY, Timeliness.ON_TIME: R_ON_TIME, Timeliness.LATE: R_LATE}
 
 # Where the dossier sits in the default workflow, by status: (step, role, at the desk?).
@@ -65,6 +73,16 @@ PLACE: dict[int, tuple[int, str, bool]] = {
     S.RESULT_READY: (3, Role.ONESTOP_OFFICER, True), S.RETURNED: (3, Role.ONESTOP_OFFICER, True),
 }
 _OPEN_1, _MORNING, _OPEN_2 = 7 * 60, 270, 13 * 60 + 30  # office periods, minutes of the day
+
+# The rating's criteria in the order of the services (`RATING_INDICATORS`); "total_time" is
+# scored by the dossier's timeliness.
+CRITERIA = ("procedure_public", "documents_count", "forms", "fees", "contacts", "total_time",
+            "attitude", "guidance", "result")
+_TOTAL_TIME = CRITERIA.index("total_time")
+_TIME_SCORE: dict[str, int] = {Timeliness.EARLY: 2, Timeliness.ON_TIME: 1, Timeliness.LATE: 0}
+RATING_COMMENTS = ("Cán bộ hướng dẫn nhiệt tình, dễ hiểu.", "Giải quyết nhanh, đúng hẹn.",
+                   "Phải đi lại nhiều lần để bổ sung giấy tờ.", "Thời gian chờ ở bộ phận một "
+                   "cửa còn lâu.")
 
 # A planned life: status, received, due, paused, resumed status, resolved, returned, ended,
 # timeliness, end reason, paid, payment requested, supplement asked (moments or None).
@@ -79,6 +97,8 @@ class Chunk:
         self.dossiers: list[tuple[Any, ...]] = []
         self.events: list[tuple[Any, ...]] = []
         self.payments: list[tuple[Any, ...]] = []
+        self.files: list[tuple[Any, ...]] = []  # digitized components
+        self.ratings: list[tuple[Any, ...]] = []
         self.stats: list[tuple[Any, ...]] = []  # rollup rows of the days now complete
         self.stat_updates: list[tuple[Any, ...]] = []  # (counts..., id) for stored rows
         # Rollup rows of days another process writes (`Year.spill_from`): added at the end.
@@ -96,12 +116,16 @@ class Year:
                  province_code: str, n_days: int, stamp: Callable[[int | None], Any],
                  day_value: Callable[[date], Any], ids: Callable[[int], list[int]],
                  mark: Any, empty: Any, stored: dict[tuple[Any, ...], int],
-                 seq_start: dict[tuple[int, date], int], spill_from: int | None = None) -> None:
+                 seq_start: dict[tuple[int, date], int], spill_from: int | None = None,
+                 scores_json: Callable[[dict[str, int]], Any] | None = None) -> None:
         self.world, self.clock, self.rng, self.cutoff = world, clock, rng, cutoff
         self.prov = province_code
         self.n_days = n_days
         self.stamp, self.day_value, self.ids = stamp, day_value, ids
         self.mark, self.empty = mark, empty
+        self.scores_json = scores_json or (lambda v: v)
+        self.scores: dict[tuple[int, ...], Any] = {}  # scores -> their JSON as rows carry it
+        self.digitized_share = DIGITIZED_FROM
         self.stored = stored
         self.seq_start = seq_start
         self.spill_from = n_days + 2 if spill_from is None else spill_from
@@ -142,6 +166,8 @@ class Year:
         people, businesses, accounts = self.people, self.businesses, self.accounts
         n_people, n_businesses, n_accounts = len(people), len(businesses), len(accounts)
         centre = world.centre
+        self.digitized_share = (DIGITIZED_FROM + (DIGITIZED_TO - DIGITIZED_FROM) * k
+                                / max(1, self.n_days - 1))
         ids = self.ids(len(drafts))
         for pk, (at, proc, channel) in zip(ids, drafts, strict=True):
             ci = bisect_right(commune_cum, random() * top)
@@ -211,11 +237,12 @@ class Year:
          reason, paid, requested, asked) = life
         step, role, at_desk = PLACE[status]
         st = self.stamp
+        submitted_value, received_value = st(submitted), st(received)
         chunk.dossiers.append((
             pk, code, self.prov, proc.procedure_id, proc.version_id, channel, status,
             len(events) - before, person[0], person[1], person[2], address, person[3], unit_id,
             self.mark, handling, desk_id, desk_id if at_desk else handling, step, role,
-            st(submitted), st(received), st(due), st(paused), resumed, st(resolved),
+            submitted_value, received_value, st(due), st(paused), resumed, st(resolved),
             st(returned), st(ended), timeliness, reason, proc.fee,
         ))
         if requested is not None:
@@ -224,22 +251,64 @@ class Year:
                 channel == ONLINE, f"{code}-1", f"DEMO{pk}" if paid is not None else "",
                 st(requested), st(paid),
             ))
+        # An officer marks the components digitized at receipt; the applicant may rate the
+        # service once the result is returned (never past the cutoff).
+        random = self.rng.random
+        digitized = received is not None and random() < self.digitized_share
+        if digitized:
+            chunk.files.append((
+                pk, "component", proc.document_id, proc.file_name, "application/pdf", SCAN_SIZE,
+                SCAN_SHA256, f"{SCAN_FOLDER}/{pk // 10_000}/{pk}-1.pdf",
+                submitted_value if channel == ONLINE else received_value, True,
+            ))
+        rating = None
+        if returned is not None and random() < RATED:
+            rated = returned + 600 + int(random() * 3 * 86_400)
+            if rated <= self.cutoff:
+                rating = (rated, self._rating(pk, st(rated), timeliness, chunk))
         self._count((handling, proc.procedure_id, channel, proc.online_level), channel,
-                    submitted, life)
+                    submitted, life, digitized, rating)
+
+    def _rating(self, pk: int, rated_at: Any, timeliness: str, chunk: Chunk) -> int:
+        """The applicant's nine scores (0-2): most raters are pleased; a late result makes
+        an unhappy one likelier. Returns the total."""
+        random = self.rng.random
+        u = random()
+        if timeliness == Timeliness.LATE:
+            u = max(0.0, u - LATE_MOOD_SHIFT)
+        two, one = MOODS[-1][1]
+        for share, chances in MOODS:
+            if u < share:
+                two, one = chances
+                break
+            u -= share
+        scores = [2 if (v := random()) < two else 1 if v < one else 0 for _ in CRITERIA]
+        scores[_TOTAL_TIME] = _TIME_SCORE[timeliness]
+        key = tuple(scores)
+        value = self.scores.get(key)
+        if value is None:
+            value = self.scores[key] = self.scores_json(dict(zip(CRITERIA, key, strict=True)))
+        total = sum(key)
+        comment = (RATING_COMMENTS[int(random() * len(RATING_COMMENTS))]
+                   if random() < 0.1 else "")
+        chunk.ratings.append((pk, value, total, comment, rated_at))
+        return total
 
     def _count(self, key: tuple[int, int, int, str], channel: int, submitted: int,
-               life: Life) -> None:
-        """The rollup counters of one dossier, by the rules of `rollups_aggregate`."""
+               life: Life, digitized: bool = False,
+               rating: tuple[int, int] | None = None) -> None:
+        """The rollup counters of one dossier, by the rules of `rollups_aggregate`;
+        `rating`: (when, points)."""
         (status, received, _due, _paused, _resumed, resolved, returned, ended, timeliness,
          _reason, paid, _requested, asked) = life
         stat = self.stat
 
-        def add(at: int, counter: int) -> None:
+        def add(at: int, counter: int, n: int = 1) -> None:
             day = stat[at // DAY]
             row = day.get(key)
             if row is None:
-                row = day[key] = [0] * 14
-            row[counter] += 1
+                row = day[key] = [0] * len(ROLLUP_COUNTERS)
+            row[counter] += n
 
         add(submitted, R_SUBMITTED)
         if received is not None:
@@ -260,6 +329,11 @@ class Year:
                 add(paid, R_PAID_ONLINE)
         if asked is not None:
             add(asked, R_SUPPLEMENT)
+        if digitized:
+            add(submitted, R_DIGITIZED)
+        if rating is not None:
+            add(rating[0], R_RATED)
+            add(rating[0], R_POINTS, rating[1])
 
     def _plan(self, pk: int, proc: _Proc, channel: int, submitted: int, desk_id: int,
               agency_id: int, applicant: str, events: list[tuple[Any, ...]]) -> Life:

@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 from django.utils import timezone
 
 from tinhso.accounts.demo import GIVEN, SURNAMES, citizen_id_for, tax_code_for
-from tinhso.catalog.models import DeadlineUnit, OnlineLevel, ProcedureVersion
+from tinhso.catalog.models import DeadlineUnit, OnlineLevel, ProcedureVersion, RequiredDocument
 from tinhso.core.calendar import TZ, WorkingCalendar, national_holidays
 from tinhso.core.text import nfc
 from tinhso.directory.models import Agency, Role
@@ -148,6 +148,8 @@ class _Proc:
     fee: int
     category: str
     business: bool
+    document_id: int | None = None  # the first mandatory component (the one digitized)
+    file_name: str = "Thành phần hồ sơ.pdf"
     weight: float = 0.0
     seconds: int = 0  # the statutory working time in seconds
     late: float = 0.0  # how much it tends to run late (LATE_PROPENSITY)
@@ -183,6 +185,18 @@ def _current_versions(province_code: str) -> list[ProcedureVersion]:
     return list(latest.values())
 
 
+def _first_documents(province_code: str) -> dict[int, tuple[int, str]]:
+    """Each version's first mandatory component (the one the demo digitizes): version id ->
+    (document id, name). One query (not a prefetch of every version's documents)."""
+    out: dict[int, tuple[int, str]] = {}
+    for version_id, pk, name in (RequiredDocument.objects
+                                 .filter(version__agency__province_code=province_code)
+                                 .order_by("version_id", "-is_mandatory", "position")
+                                 .values_list("version_id", "pk", "name")):
+        out.setdefault(version_id, (pk, name))
+    return out
+
+
 def _world(province_code: str, cal: WorkingCalendar, rng: random.Random, n_dossiers: int
            ) -> _World:
     agencies = list(Agency.objects.filter(province_code=province_code, is_active=True)
@@ -193,7 +207,9 @@ def _world(province_code: str, cal: WorkingCalendar, rng: random.Random, n_dossi
         raise RuntimeError("Chưa có cơ quan của tỉnh: chạy `tinhso demo` (phần danh bạ) trước.")
     procs: list[_Proc] = []
     tail: list[_Proc] = []
-    for v in _current_versions(province_code):
+    versions = _current_versions(province_code)
+    first_documents = _first_documents(province_code)
+    for v in versions:
         if v.deadline_value is None or v.online_level == OnlineLevel.NONE:
             continue  # no fixed deadline (e.g. school admissions), or not offered online
         code = v.procedure.code
@@ -210,6 +226,9 @@ def _world(province_code: str, cal: WorkingCalendar, rng: random.Random, n_dossi
             business="doanh nghiệp" in v.field.lower(),  # enterprises apply by tax code
         )
         p.seconds = duration // timedelta(seconds=1)
+        if v.pk in first_documents:
+            p.document_id, name = first_documents[v.pk]
+            p.file_name = nfc(f"{name[:200].strip()}.pdf")
         p.late = LATE_PROPENSITY[p.category]
         if code in COMMON:
             p.weight = COMMON[code]

@@ -1,0 +1,84 @@
+"""The demo's digitized components: one small PDF written once per load, and every demo
+component row's own path a hard link to it (a copy where the filesystem cannot link), so an
+officer who opens a demo dossier's component gets a page, not "file not found". A link costs
+about 20 µs (measured here): 6,500 for `tinhso demo`, about 650,000 at scale 1.0 (a few
+seconds, on the writer threads). Paths are unique, as `DossierFile.storage_path` must be:
+`dossiers/demo/<dossier id // 10,000>/<dossier id>-1.pdf`. Rows deleted by `--replace` leave
+their links to `tinhso files cleanup`."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from collections.abc import Iterable
+from pathlib import Path
+
+FOLDER = "dossiers/demo"
+
+
+def _pdf() -> bytes:
+    """A one-page A4 PDF saying what it is (Helvetica, so ASCII only)."""
+    text = b"BT /F1 16 Tf 72 770 Td (Ban so hoa thanh phan ho so - du lieu mau) Tj ET"
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
+        b"/Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(text), text),
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for i, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (i, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1, xref)
+    return bytes(out)
+
+
+SCAN = _pdf()
+SCAN_SIZE = len(SCAN)
+SCAN_SHA256 = hashlib.sha256(SCAN).hexdigest()
+
+
+def scan_path(dossier_id: int) -> str:
+    """The component's path (`_generate` writes the same in line)."""
+    return f"{FOLDER}/{dossier_id // 10_000}/{dossier_id}-1.pdf"
+
+
+class Scans:
+    """Gives each demo component's path (relative to MEDIA_ROOT) the scan's bytes."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.source = root / FOLDER / "scan.pdf"
+        self.folders: set[Path] = set()
+
+    def prepare(self) -> None:
+        if self.source.exists() and self.source.read_bytes() == SCAN:
+            return
+        self.source.parent.mkdir(parents=True, exist_ok=True)
+        part = self.source.with_suffix(f".{os.getpid()}.part")
+        part.write_bytes(SCAN)
+        os.replace(part, self.source)
+
+    def link(self, paths: Iterable[str]) -> None:
+        source, root, folders = self.source, self.root, self.folders
+        for rel in paths:
+            target = root / rel
+            folder = target.parent
+            if folder not in folders:
+                folder.mkdir(parents=True, exist_ok=True)
+                folders.add(folder)
+            try:
+                os.link(source, target)
+            except FileExistsError:
+                continue  # a load stopped half-way wrote it
+            except OSError:  # no hard links here, or the scan was cleaned up meanwhile
+                self.prepare()
+                shutil.copyfile(source, target)
