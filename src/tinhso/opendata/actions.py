@@ -13,7 +13,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from tinhso.core.errors import DomainError, NotFound
-from tinhso.opendata import selectors, services
+from tinhso.opendata import activity, selectors, services
 from tinhso.opendata.access import DownloadRights, download_rights
 from tinhso.opendata.dictize import (
     active_resources_of,
@@ -323,6 +323,8 @@ READ: dict[str, Action] = {
     "organization_show": organization_show, "group_list": group_list,
     "group_show": group_show, "tag_list": tag_list, "resource_show": resource_show,
     "datastore_search": datastore_search, "datastore_info": datastore_info,
+    "package_activity_list": activity.package_activity_list,
+    "activity_show": activity.activity_show,
 }
 WRITE: dict[str, Action] = {
     "package_create": package_create, "package_update": package_update,

@@ -13,6 +13,7 @@ urlpatterns = [
     path("bo-du-lieu/<str:name>/", dataset.dataset, name="dataset"),
     path("bo-du-lieu/<str:name>/de-nghi-truy-cap/", publish.access_request, name="access_request"),
     path("bo-du-lieu/<str:name>/phien-ban/", dataset.versions, name="versions"),
+    path("bo-du-lieu/<str:name>/phien-ban/<int:number>/", dataset.version, name="version"),
     path("bo-du-lieu/<str:name>/tai-nguyen/<uuid:resource_id>/", dataset.resource, name="resource"),
     path("cong-bo/", publish.mine, name="mine"),
     path("cong-bo/moi/", publish.dataset_new, name="dataset_new"),

@@ -33,6 +33,7 @@ from tinhso.opendata.models import (
     DatasetVersion,
     DatastoreStatus,
     DatastoreTable,
+    Frequency,
     Resource,
     ResourceVersion,
     State,
@@ -119,6 +120,42 @@ def _changes(versions: Any) -> list[dict[str, Any]]:
         {"number": v.number, "at": v.at, "change": CHANGES.get(v.action, v.action)}
         for v in versions
     ]
+
+
+@require_GET
+def version(request: HttpRequest, name: str, number: int) -> HttpResponse:
+    """One kept version of a dataset's metadata, as the caller may read it now
+    (`activity.Reader`), and what changed from the version before."""
+    from tinhso.opendata import activity
+
+    ds = _get_dataset(request, name)
+    if ds is None or ds.name != name:
+        return error_page(request, _("Không tìm thấy bộ dữ liệu."), 404)
+    this, before = activity.version_pair(ds, number) if number < 2**31 else (None, None)
+    if this is None:
+        return error_page(request, _("Không có phiên bản này."), 404)
+    reader = activity.Reader(ds, download_rights(request.user))
+    reader.load([v for v in (this, before) if v is not None])
+    data = reader.readable(this)
+    levels = dict(AccessLevel.choices)
+    for rd in data["resources"]:
+        rd["access_label"] = levels.get(rd.get("access_level") or "", "")
+    return render(
+        request,
+        "opendata/pages/version.html",
+        {
+            "ds": ds,
+            "v": this,
+            "change": CHANGES.get(this.action, this.action),
+            "data": data,
+            "access": levels.get(data.get("access_level") or "", ""),
+            "frequency": dict(Frequency.choices).get(data.get("frequency") or "", ""),
+            "live": {str(r.pk) for r in ds.active_resources},
+            "changes": activity.changes(reader.readable(before) if before else None, data),
+            "previous": before.number if before else None,
+            "latest": this.number == ds.revision,
+        },
+    )
 
 
 def quality_context(ds: Any, user: Any) -> dict[str, Any]:
