@@ -8,6 +8,8 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE := tinhso.config.settings
 export TINHSO_ALLOWED_HOSTS ?= 127.0.0.1,localhost,testserver,$(HOST)
+# The demo's open data snapshots are retaken daily by the worker (off unless set).
+export TINHSO_OPENDATA_SNAPSHOTS ?= true
 
 .PHONY: run test lint format bench migrate demo clean-db help
 

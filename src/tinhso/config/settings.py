@@ -213,6 +213,9 @@ TINHSO_OPENDATA_MAX_UPLOAD_BYTES = int(env("TINHSO_OPENDATA_MAX_UPLOAD_BYTES", s
 # The agency (identifier code) that owns the public indicators' open dataset
 # (`tinhso indicators publish`); empty: the province's Department of Science and Technology.
 TINHSO_INDICATORS_PUBLISHER = env("TINHSO_INDICATORS_PUBLISHER", "")
+# Open data: the worker's daily job retakes the demo datasets' CSV snapshots of the platform's
+# own figures (`opendata.tasks.snapshots_refresh`). On for the demo (`make run`), off by default.
+TINHSO_OPENDATA_SNAPSHOTS = env_bool("TINHSO_OPENDATA_SNAPSHOTS")
 
 # Signing (the `signing` app). Keys and the development PKI live in TINHSO_SIGNING_PKI_DIR
 # (never in the checkout); private keys there are encrypted with TINHSO_SIGNING_KEY_SECRET,

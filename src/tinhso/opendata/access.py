@@ -85,11 +85,29 @@ def effective_level(ds: Dataset, res: Resource | None) -> str:
     return (res.access_level if res is not None else "") or ds.access_level
 
 
-def restricted_resources_q(prefix: str = "") -> Q:
-    """Resources with an access level of their own that is not open (on Resource, or through
-    `prefix`)."""
-    p = f"{prefix}__" if prefix else ""
-    return Q(**{f"{p}access_level__in": RESTRICTED})
+STRICTNESS: dict[str, int] = {AccessLevel.OPEN: 0, AccessLevel.AGENCIES: 1, AccessLevel.NAMED: 2}
+
+
+def stricter(*levels: str) -> str:
+    """The strictest of `levels` (unknown ones ignored; none known: private)."""
+    known = [lv for lv in levels if lv in STRICTNESS]
+    return max(known, key=lambda lv: STRICTNESS[lv]) if known else AccessLevel.NAMED
+
+
+def as_of(ds: Dataset, res: Resource, level_then: str) -> Resource:
+    """`res` as an older version of it is judged: at the stricter of its level now and
+    `level_then` (the level that governed that version's data), so data that was private or
+    for agencies when it was kept never opens because the resource opened since."""
+    now = effective_level(ds, res)
+    level = stricter(level_then or now, now)
+    if level == now:
+        return res
+    return Resource(id=res.pk, dataset_id=ds.pk, access_level=level)
+
+
+def restricted_resources_q() -> Q:
+    """Resources with an access level of their own that is not open."""
+    return Q(access_level__in=RESTRICTED)
 
 
 def visible_resources_q(user: Any, *, now: dt.datetime | None = None) -> Q:
@@ -122,6 +140,8 @@ class DownloadRights:
     at: dt.datetime
     restricted_ok: bool = False
     own: AgencyScope = field(default_factory=AgencyScope)
+    # A look, not a use (HEAD): the data routes write no download log (`sharing.download_log`).
+    looking: bool = False
     _shared: frozenset[uuid.UUID] | None = None
     _shared_resources: frozenset[uuid.UUID] | None = None
     _grants: dict[uuid.UUID, list[AccessGrant]] | None = None
@@ -190,18 +210,23 @@ class DownloadRights:
         level = effective_level(ds, res)
         if level == AccessLevel.OPEN:
             return True
-        if self.own.empty:
-            return level == AccessLevel.AGENCIES and self.restricted_ok
-        if self.mine(ds):
-            return True
         if level == AccessLevel.AGENCIES and self.restricted_ok:
             return True
-        if level == AccessLevel.NAMED and res is not None and res.access_level == level:
-            if res.pk in self.shared_resources:
-                return True
-        elif level != AccessLevel.OPEN and ds.pk in self.shared:
+        if self.own.empty:  # no agency of one's own: no ownership, sharing or grant either
+            return False
+        if self.mine(ds):
             return True
-        return self.grant_for(ds, res.pk if res is not None else None) is not None
+        if res is not None and res.access_level == AccessLevel.NAMED:
+            shared = res.pk in self.shared_resources  # private on its own: its own sharing
+        else:
+            shared = ds.pk in self.shared  # the dataset's sharing (a private dataset's)
+        return shared or self.grant_for(ds, res.pk if res is not None else None) is not None
+
+    def kept(self, ds: Dataset, res: Resource, kept_data: dict[str, Any]) -> Resource | None:
+        """`res` as a kept version of it (its stored dictionary) is judged (`as_of`), if the
+        caller may see and download that version's data; else None."""
+        judged = as_of(ds, res, str(kept_data.get("access_level") or ds.access_level))
+        return judged if self.sees(ds, judged) and self.resource(ds, judged) else None
 
     def listed(self, ds: Dataset, resources: list[Resource]) -> list[Resource]:
         """The resources of `ds` the caller sees, in order."""

@@ -95,9 +95,14 @@ def _package(ctx: Context, ds: Any) -> dict[str, Any]:
     shown = rights.listed(ds, active_resources_of(ds))
     prefetch_sharing(shown)
     out = package_dict(ds, site_url=ctx.site_url, resources=shown)
+    mine = rights.mine(ds)
+    if not mine:  # with whom data is shared is the owner's business
+        out["shared_with"] = []
     for r, d in zip(shown, out["resources"], strict=True):
         if d["url"] and not rights.resource(ds, r):
             d["url"], d["restricted"] = "", True
+        if not mine:
+            d["shared_with"] = []
     return out
 
 
@@ -245,6 +250,8 @@ def resource_show(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
     res = selectors.resource_for(ctx.user, _id(data))
     downloadable = ctx.rights.resource(res.dataset, res)
     out = resource_dict(res, downloadable=downloadable, site_url=ctx.site_url)
+    if not ctx.rights.mine(res.dataset):
+        out["shared_with"] = []
     if downloadable and out["url"]:  # the URL of data that is not open is handed out: logged
         download_log(rights=ctx.rights, dataset=res.dataset, resource=res,
                      route=DownloadRoute.API, ip=ctx.ip)

@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy
 
 from tinhso.core.errors import DomainError, NotFound
 from tinhso.opendata import selectors
-from tinhso.opendata.access import DownloadRights
+from tinhso.opendata.access import DownloadRights, as_of, stricter
 from tinhso.opendata.dictize import stamp
 from tinhso.opendata.models import (
     AccessLevel,
@@ -37,17 +37,11 @@ from tinhso.opendata.models import (
 DEFAULT_LIMIT = 31  # CKAN's ckan.activity_list_limit
 MAX_LIMIT = 100
 ACTIVITY_TYPES = {"create": "new package", "delete": "deleted package"}
-STRICTNESS: dict[str, int] = {AccessLevel.OPEN: 0, AccessLevel.AGENCIES: 1, AccessLevel.NAMED: 2}
 
 
 def activity_id(version: DatasetVersion) -> str:
     """A version's activity id: the dataset's id and the version's number."""
     return f"{version.dataset_id}:{version.number}"
-
-
-def _stricter(*levels: str) -> str:
-    known = [lv for lv in levels if lv in STRICTNESS]
-    return max(known, key=lambda lv: STRICTNESS[lv]) if known else AccessLevel.NAMED
 
 
 def _as_uuid(value: Any) -> uuid.UUID | None:
@@ -89,13 +83,13 @@ class Reader:
         """The row the caller's rights are judged on, and whether it is active now."""
         rid = _as_uuid(rd.get("id"))
         row = self.rows.get(rid) if rid is not None else None
-        if row is not None and row.state == State.ACTIVE:
-            return row, True
         stored = rd.get("access_level") or then_level
+        if row is not None and row.state == State.ACTIVE:
+            return as_of(self.ds, row, stored), True
         current = (row.access_level or self.ds.access_level) if row is not None else ""
         stand_in = Resource(id=rid or uuid.uuid4(), dataset_id=self.ds.pk,
-                            access_level=_stricter(stored, current) if current
-                            else _stricter(stored))
+                            access_level=stricter(stored, current) if current
+                            else stricter(stored))
         return stand_in, False
 
     def readable(self, version: DatasetVersion) -> dict[str, Any]:

@@ -189,6 +189,8 @@ def action(request: HttpRequest, name: str, ver: int = 3) -> HttpResponse:
                                "Authorization."))
         ctx = Context(user=user, site_url=request.build_absolute_uri("/").rstrip("/"),
                       ip=client_ip(request))
+        if request.method == "HEAD":  # a link checker's look: no download logged
+            ctx.rights.looking = True
         envelope["result"] = fn(ctx, data)
         envelope["success"] = True
         if request.method != "HEAD":  # a check, not a use

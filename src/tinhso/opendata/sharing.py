@@ -38,6 +38,7 @@ from tinhso.opendata.access import (
     effective_level,
     restricted_resources_q,
     visible_q,
+    visible_resources_q,
 )
 from tinhso.opendata.models import (
     AccessGrant,
@@ -215,9 +216,13 @@ def request_create(
     if ds.owner_org_id == requester.pk:
         raise DomainError.for_field("dataset", _("Đây là dữ liệu của chính cơ quan."), code="own")
     res = _resources(ds, resources)
+    # An open dataset is asked for its resources that are not open: those named (a private
+    # one by its exact id, as a private dataset), else those the requester sees, so that a
+    # refusal never tells whether the dataset holds private resources.
     if ds.access_level == AccessLevel.OPEN and not (
         any(r.access_level in RESTRICTED for r in res) if res
-        else ds.resources.filter(restricted_resources_q(), state=State.ACTIVE).exists()
+        else ds.resources.filter(restricted_resources_q(), visible_resources_q(actor),
+                                 state=State.ACTIVE).exists()
     ):
         raise DomainError.for_field(
             "dataset", _("Dữ liệu này mở cho mọi người; không cần đề nghị."), code="open"
@@ -399,7 +404,7 @@ def download_log(
 ) -> None:
     """Append a row to the download log when the data is not open (one INSERT; open data and
     searches write nothing). Written in the caller's transaction, if any."""
-    if effective_level(dataset, resource) == AccessLevel.OPEN:
+    if effective_level(dataset, resource) == AccessLevel.OPEN or rights.looking:
         return
     user = rights.user if getattr(rights.user, "is_authenticated", False) else None
     grant = rights.grant_for(dataset, resource.pk if resource is not None else None)

@@ -42,11 +42,17 @@ def snapshots_refresh() -> int:
     """The CSV snapshots of the platform's own figures (`demo.SNAPSHOTS`: units, procedures,
     dossiers by month, indicators) taken again, so those datasets stay current: a changed one
     is a new version of its resource, an unchanged one is left alone. Uploaded as the user who
-    created the first of those datasets; nothing when there are none. A failure is logged and
-    leaves the rescoring to run."""
+    created the first of those datasets; nothing when there are none, or unless the
+    installation asks for it (TINHSO_OPENDATA_SNAPSHOTS: the demo's `make run` does), so a
+    real portal's datasets that happen to bear those names are never written. A failure is
+    logged and leaves the rescoring to run."""
+    from django.conf import settings
+
     from tinhso.opendata.demo import SNAPSHOTS, load_snapshots
     from tinhso.opendata.models import Dataset, State
 
+    if not getattr(settings, "TINHSO_OPENDATA_SNAPSHOTS", False):
+        return 0
     first = (Dataset.objects.filter(name__in={s.dataset for s in SNAPSHOTS})
              .exclude(state=State.DELETED).exclude(creator=None)
              .select_related("creator").order_by("metadata_created").first())

@@ -39,16 +39,20 @@ def download(request: HttpRequest, package_id: uuid.UUID, resource_id: uuid.UUID
     if res.dataset_id != package_id or res.url_type != "upload" or not rights.resource(
             ds, res):
         raise Http404
-    path, number = res.storage_path, res.revision
+    path, number, judged = res.storage_path, res.revision, res
     version = request.GET.get("version", "")
     if version:
         old = ResourceVersion.objects.filter(resource=res, number=int(version)
                                              if version.isdigit() else 0).first()
         if old is None or not old.storage_path:
             raise Http404
+        kept = rights.kept(ds, res, old.data or {})  # the stricter of its level then and now
+        if kept is None:
+            raise Http404
+        judged = kept
         path, number = old.storage_path, old.number
     head = request.method == "HEAD"  # a link checker's look: neither a download nor a use
-    if effective_level(ds, res) != AccessLevel.OPEN and not head:
+    if effective_level(ds, judged) != AccessLevel.OPEN and not head:
         audit_record(actor=user, action="opendata.resource.download", obj=res,
                      ip=client_ip(request), data={"version": number})
         download_log(rights=rights, dataset=ds, resource=res, route=DownloadRoute.FILE,

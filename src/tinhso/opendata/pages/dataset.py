@@ -25,7 +25,12 @@ from tinhso.core.errors import DomainError, NotFound
 from tinhso.core.numbers import vn_number
 from tinhso.directory.permissions import can
 from tinhso.opendata import selectors
-from tinhso.opendata.access import PUBLISH, DownloadRights, download_rights, effective_level
+from tinhso.opendata.access import (
+    PUBLISH,
+    DownloadRights,
+    download_rights,
+    effective_level,
+)
 from tinhso.opendata.dictize import download_url, org_name
 from tinhso.opendata.licenses import LICENSES
 from tinhso.opendata.models import (
@@ -400,11 +405,12 @@ def resource(request: HttpRequest, name: str, resource_id: Any) -> HttpResponse:
     url = (download_url(res) if res.url_type == "upload" else res.url) if allowed else ""
     old = []
     if allowed and res.url_type == "upload":
-        old = [
+        old = [  # each older file judged at the stricter of its level then and now
             (v.number, v.at, f"{url}?version={v.number}")
             for v in ResourceVersion.objects.filter(resource=res)
             .exclude(storage_path="")
             .order_by("-number")[1 : RESOURCE_VERSIONS_SHOWN + 1]
+            if rights.kept(ds, res, v.data or {}) is not None
         ]
     ctx: dict[str, Any] = {
         "ds": ds,

@@ -23,7 +23,7 @@ from tinhso.directory.permissions import can
 from tinhso.opendata import selectors
 from tinhso.opendata.access import PUBLISH
 from tinhso.opendata.dictize import agency_code, org_name
-from tinhso.opendata.models import Group
+from tinhso.opendata.models import AccessLevel, Group
 from tinhso.opendata.pages.common import (
     BadPage,
     Pages,
@@ -157,7 +157,8 @@ def _chosen(found: selectors.SearchResult, c: Criteria) -> list[dict[str, Any]]:
 def _results(datasets: list[Any]) -> list[dict[str, Any]]:
     rows = []
     for ds in datasets:
-        formats = sorted({r.format.upper() for r in ds.active_resources if r.format})
+        formats = sorted({r.format.upper() for r in ds.active_resources  # as the search index:
+                          if r.format and r.access_level != AccessLevel.NAMED})  # no private one
         rows.append({"ds": ds, "formats": formats, "org": org_name(ds.owner_org)})
     return rows
 

@@ -70,7 +70,7 @@ def test_no_dataset_links_to_a_host_that_does_not_exist():
     assert urls and all(u.startswith("http://testserver/api/v1/") for u in urls)
 
 
-def test_snapshots_are_loaded_into_the_datastore_and_previewed_once(client):
+def test_snapshots_are_loaded_into_the_datastore_and_previewed_once(client, settings):
     _province()
     AdminUnit.objects.create(code="16279", name="Phường Hạc Thành", kind="phường", level=3,
                              province_code="38", parent=AdminUnit.objects.get(code="38"))
@@ -104,6 +104,9 @@ def test_snapshots_are_loaded_into_the_datastore_and_previewed_once(client):
 
     AdminUnit.objects.create(code="16281", name="Xã Quảng Phú", kind="xã", level=3,
                              province_code="38", parent=AdminUnit.objects.get(code="38"))
+    settings.TINHSO_OPENDATA_SNAPSHOTS = False  # a real portal: never written by this job
+    assert snapshots_refresh() == 0
+    settings.TINHSO_OPENDATA_SNAPSHOTS = True  # the demo
     assert snapshots_refresh() == 1
     units.refresh_from_db()
     assert units.datastore.row_count == 4

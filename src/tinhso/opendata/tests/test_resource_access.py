@@ -85,6 +85,8 @@ def _everything(client, world, key=None) -> str:
         _get(client, "datastore_info", key, id=hidden).json(),
     ]
     pages = [client.get(f"/du-lieu/bo-du-lieu/{NAME}/", **headers).content.decode(),
+             client.get("/du-lieu/bo-du-lieu/", {"q": "truong"}, **headers).content.decode(),
+             client.get("/du-lieu/", **headers).content.decode(),
              client.get("/dataset/truong-hoc.ttl").content.decode(),
              client.get("/catalog.jsonld").content.decode()]
     return json.dumps(answers, ensure_ascii=False) + "".join(pages)
@@ -95,7 +97,7 @@ def test_a_private_resource_reaches_no_one_outside(client, world):
     for key in (None, token(officer(Role.LEADER, world["stranger"]))):
         seen = _everything(client, world, key)
         assert hidden not in seen and HIDDEN_WORD not in seen and "hoc-sinh" not in seen
-        assert '"ODS"' not in seen
+        assert '"ODS"' not in seen and ">ODS<" not in seen
         shown = _resources(client, key)
         assert set(shown) == {str(world["open"].pk), str(world["agencies"].pk)}
         assert _get(client, "resource_show", key, id=hidden).status_code == 404
@@ -269,4 +271,50 @@ def test_head_requests_answer_as_ckan_without_counting_a_download(client, world)
     assert client.head(url, HTTP_AUTHORIZATION=partner).status_code == 200
     assert not DownloadLog.objects.exists()
     assert client.head(url).status_code == 404  # the same answer as GET for outsiders
+    for action, params in (("resource_show", {"id": str(world["hidden"].pk)}),
+                           ("datastore_search", {"resource_id": str(world["hidden"].pk)})):
+        assert client.head(f"/api/3/action/{action}", params,
+                           HTTP_AUTHORIZATION=partner).status_code == 200
+    assert not DownloadLog.objects.exists()
     assert client.put("/api/3/action/package_show").status_code == 405
+
+
+def test_an_old_private_file_stays_private_after_the_resource_opens(client, world,
+                                                                     django_capture_on_commit_callbacks):
+    hidden = world["hidden"]
+    old_url = _resources(client, token(world["author"]))[str(hidden.pk)]["url"].removeprefix(
+        "http://testserver")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.resource_change(actor=world["author"], patch=True, data={
+            "id": str(hidden.pk), "access_level": None,
+            "upload": SimpleUploadedFile("hoc-sinh.csv", b"xa,so\nHac Thanh,1\n")})
+    assert str(hidden.pk) in _resources(client)  # open now, with its new file
+    assert client.get(f"{old_url}?version=1").status_code == 404  # its private past is not
+    page = client.get(f"/du-lieu/bo-du-lieu/{NAME}/tai-nguyen/{hidden.pk}/").content.decode()
+    assert "?version=1" not in page
+    owner = token(world["author"])  # the owner still reads it (the sharing went with the level)
+    assert client.get(f"{old_url}?version=1", HTTP_AUTHORIZATION=owner).status_code == 200
+
+
+def test_a_refused_request_does_not_tell_whether_private_resources_exist(world):
+    from tinhso.core.errors import DomainError
+
+    only_private = dataset(world["author"], world["owner"], "chi-rieng", resources=[
+        {"url": "https://noi-bo.vn/rieng.csv", "access_level": "named"}])
+    asker = publisher(world["stranger"])
+    with pytest.raises(DomainError) as e:
+        sharing.request_create(actor=asker, dataset=str(only_private.pk), purpose="Xem")
+    assert e.value.errors[0].code == "open"  # as for a dataset with open resources only
+    private = only_private.resources.get()
+    assert sharing.request_create(actor=asker, dataset=str(only_private.pk), purpose="Xem",
+                                  resources=[private.pk])  # told its id by the owner
+
+
+def test_with_whom_a_resource_is_shared_is_told_to_the_owner_only(client, world):
+    hidden = str(world["hidden"].pk)
+    partner = token(officer(Role.CLERK, world["partner"]))
+    assert _resources(client, partner)[hidden]["shared_with"] == []
+    shown = _get(client, "resource_show", partner, id=hidden).json()["result"]
+    assert shown["shared_with"] == [] and shown["url"]
+    assert _resources(client, token(world["author"]))[hidden]["shared_with"] == [
+        org_name(world["partner"])]
