@@ -82,6 +82,19 @@ def applicant_register(
     return user
 
 
+def system_account(username: str, full_name: str) -> User:
+    """The account a system job (exchange, harvesting, publishing) acts as: an officer row,
+    made once, inactive and without a usable password, so nobody signs in with it. Callers give
+    it what it may do for one run, in memory (`directory.permissions.grants_in_memory`)."""
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        user = User(username=username, full_name=full_name, kind=User.Kind.OFFICER,
+                    is_active=False)
+        user.set_unusable_password()
+        user.save()
+    return user
+
+
 @transaction.atomic
 def officer_create(*, actor: Any, username: str, full_name: str, agency: Agency, role: str,
                    password: str | None = None, email: str = "") -> User:

@@ -4,15 +4,10 @@ installation, recording a status it reports. It cannot log in (inactive, no usab
 from __future__ import annotations
 
 from tinhso.accounts.models import User
+from tinhso.accounts.services import system_account
 
 USERNAME = "he-thong-lien-thong"
 
 
 def exchange_user() -> User:
-    user = User.objects.filter(username=USERNAME).first()
-    if user is None:
-        user = User(username=USERNAME, full_name="Hệ thống liên thông văn bản",
-                    kind=User.Kind.OFFICER, is_active=False)
-        user.set_unusable_password()
-        user.save()
-    return user
+    return system_account(USERNAME, "Hệ thống liên thông văn bản")

@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tinhso.accounts.models import User
+from tinhso.accounts.services import system_account
 from tinhso.core.audit import audit_record
 from tinhso.core.errors import DomainError, FieldError
 from tinhso.directory.models import Agency, Grant, Role
@@ -61,17 +62,7 @@ def overlap() -> dt.timedelta:
 
 
 def harvest_user() -> User:
-    user = User.objects.filter(username=USERNAME).first()
-    if user is None:
-        user = User(
-            username=USERNAME,
-            full_name="Hệ thống thu thập dữ liệu mở",
-            kind=User.Kind.OFFICER,
-            is_active=False,
-        )
-        user.set_unusable_password()
-        user.save()
-    return user
+    return system_account(USERNAME, "Hệ thống thu thập dữ liệu mở")
 
 
 def harvest_actor(source: Source) -> User:

@@ -34,6 +34,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from tinhso.accounts.models import User
+from tinhso.accounts.services import system_account
 from tinhso.core.errors import DomainError
 from tinhso.directory.models import AdminUnit, Agency, Grant, Role
 from tinhso.directory.permissions import grants_in_memory
@@ -69,12 +70,7 @@ def _local(url: str) -> str:
 def publisher_account(agency: Agency) -> User:
     """The system account, able to publish in `agency` for this run only (the grant is held
     in memory, never stored; the row stays inactive, so nobody signs in with it)."""
-    user = User.objects.filter(username=SYSTEM_USERNAME).first()
-    if user is None:
-        user = User(username=SYSTEM_USERNAME, full_name="Hệ thống công bố chỉ số",
-                    kind=User.Kind.OFFICER, is_active=False)
-        user.set_unusable_password()
-        user.save()
+    user = system_account(SYSTEM_USERNAME, "Hệ thống công bố chỉ số")
     user.is_active = True  # in memory only
     grants_in_memory(user, [Grant(user=user, role=Role.SPECIALIST, agency=agency,
                                   province_code=agency.province_code)])

@@ -150,15 +150,18 @@ def rollup_bump(dossier: Dossier, counter: str, at: dt.datetime, n: int = 1) -> 
 # --- recomputation --------------------------------------------------------------------------
 
 
-def _bounds(day_from: dt.date | None, day_to: dt.date | None) -> tuple[dt.datetime | None,
-                                                                        dt.datetime | None]:
+def day_bounds(day_from: dt.date | None, day_to: dt.date | None) -> tuple[dt.datetime | None,
+                                                                           dt.datetime | None]:
+    """The moments (Vietnam time) that open and close the days `day_from`..`day_to`
+    inclusive (None: unbounded)."""
     start = dt.datetime.combine(day_from, dt.time(), tzinfo=TZ) if day_from else None
     end = (dt.datetime.combine(day_to + dt.timedelta(days=1), dt.time(), tzinfo=TZ)
            if day_to else None)
     return start, end
 
 
-def _in_range(field: str, start: dt.datetime | None, end: dt.datetime | None) -> Q:
+def in_range(field: str, start: dt.datetime | None, end: dt.datetime | None) -> Q:
+    """`field` set and within [start, end) (None: unbounded)."""
     q = Q(**{f"{field}__isnull": False})
     if start is not None:
         q &= Q(**{f"{field}__gte": start})
@@ -183,7 +186,7 @@ def rollups_aggregate(*, province_code: str | None = None, day_from: dt.date | N
                       day_to: dt.date | None = None) -> dict[Key, dict[str, int]]:
     """Every rollup row recomputed from the source tables: {key: {counter: n}} with only the
     non-zero counters. Set-based: one grouped query per counter."""
-    start, end = _bounds(day_from, day_to)
+    start, end = day_bounds(day_from, day_to)
     dossiers = Dossier.objects.all()
     events = DossierEvent.objects.all()
     payments = Payment.objects.all()
@@ -195,7 +198,7 @@ def rollups_aggregate(*, province_code: str | None = None, day_from: dt.date | N
         ratings = ratings.filter(dossier__province_code=province_code)
 
     def d(field: str, extra: Q | Exists | None = None) -> QuerySet[Dossier]:
-        q = _in_range(field, start, end)
+        q = in_range(field, start, end)
         return dossiers.filter(q & extra if extra is not None else q)
 
     plans: list[tuple[str, QuerySet[Any], str, str]] = [
@@ -215,17 +218,17 @@ def rollups_aggregate(*, province_code: str | None = None, day_from: dt.date | N
                                       status__in=[Status.WITHDRAWN, Status.STOPPED])),
          "ended_at", ""),
         ("supplement_requested",
-         events.filter(_in_range("at", start, end), action="request_supplement"), "at",
+         events.filter(in_range("at", start, end), action="request_supplement"), "at",
          "dossier"),
-        ("paid_total", payments.filter(_in_range("paid_at", start, end),
+        ("paid_total", payments.filter(in_range("paid_at", start, end),
                                        state=Payment.State.PAID), "paid_at", "dossier"),
-        ("paid_online", payments.filter(_in_range("paid_at", start, end),
+        ("paid_online", payments.filter(in_range("paid_at", start, end),
                                         state=Payment.State.PAID, online=True),
          "paid_at", "dossier"),
         ("digitized", d("submitted_at", Exists(DossierFile.objects.filter(
             dossier=OuterRef("pk"), kind__in=DIGITIZED_KINDS, is_digitized=True,
             reused_from__isnull=True))), "submitted_at", ""),
-        ("rated", ratings.filter(_in_range("rated_at", start, end)), "rated_at", "dossier"),
+        ("rated", ratings.filter(in_range("rated_at", start, end)), "rated_at", "dossier"),
     ]
     out: dict[Key, dict[str, int]] = defaultdict(dict)
     for counter, qs, moment, prefix in plans:
@@ -236,7 +239,7 @@ def rollups_aggregate(*, province_code: str | None = None, day_from: dt.date | N
             counts = out[key]
             counts[counter] = counts.get(counter, 0) + row["_n"]
     # The one counter that is a sum, not a count: the ratings' points.
-    for row in _grouped(ratings.filter(_in_range("rated_at", start, end)), "rated_at", "dossier",
+    for row in _grouped(ratings.filter(in_range("rated_at", start, end)), "rated_at", "dossier",
                         n=Sum("total")):
         if row["_n"]:
             key = (row["_day"], row["dossier__agency_id"], row["dossier__procedure_id"],

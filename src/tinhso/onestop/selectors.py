@@ -26,6 +26,7 @@ from tinhso.directory.models import Role
 from tinhso.directory.permissions import agency_scope, grants_of
 from tinhso.onestop.codes import TZ, InvalidDossierCode, normalize_dossier_code
 from tinhso.onestop.models import Dossier, DossierEvent, DossierFile, Handover, Payment
+from tinhso.onestop.rollups import day_bounds, in_range
 from tinhso.onestop.status import Channel, Status, Timeliness
 
 VIEW = "onestop.dossier.view"
@@ -368,18 +369,9 @@ def result_for_check(code: str) -> Any:
 # --- the dossiers a rollup counter counts (the officers' drill-down) ----------------------------
 
 
-def _moment_in(field: str, start: dt.datetime | None, end: dt.datetime | None) -> Q:
-    q = Q(**{f"{field}__isnull": False})
-    if start is not None:
-        q &= Q(**{f"{field}__gte": start})
-    if end is not None:
-        q &= Q(**{f"{field}__lt": end})
-    return q
-
-
 def _paid(online: bool) -> Any:
     def condition(start: dt.datetime | None, end: dt.datetime | None) -> Exists:
-        paid = Payment.objects.filter(_moment_in("paid_at", start, end), dossier=OuterRef("pk"),
+        paid = Payment.objects.filter(in_range("paid_at", start, end), dossier=OuterRef("pk"),
                                       state=Payment.State.PAID)
         return Exists(paid.filter(online=True) if online else paid)
     return condition
@@ -387,7 +379,7 @@ def _paid(online: bool) -> Any:
 
 def _at(field: str, extra: Q | Exists | None = None) -> Any:
     def condition(start: dt.datetime | None, end: dt.datetime | None) -> Any:
-        q = _moment_in(field, start, end)
+        q = in_range(field, start, end)
         return q & extra if extra is not None else q
     return condition
 
@@ -422,9 +414,7 @@ def dossiers_counted(qs: QuerySet[Dossier], counted: str, *, day_from: dt.date |
     late ones). The count of the result equals the rollup's sum when a dossier counts once."""
     if counted not in COUNTED or (but_not and but_not not in COUNTED):
         raise ValueError(f"unknown counter {counted!r} / {but_not!r}")
-    start = dt.datetime.combine(day_from, dt.time(), tzinfo=TZ) if day_from else None
-    end = (dt.datetime.combine(day_to + dt.timedelta(days=1), dt.time(), tzinfo=TZ)
-           if day_to else None)
+    start, end = day_bounds(day_from, day_to)
     condition, moment = COUNTED[counted]
     qs = qs.filter(condition(start, end))
     if but_not:
