@@ -20,7 +20,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from tinhso.core.errors import DomainError, NotFound
+from tinhso.core.errors import NotFound
 from tinhso.opendata import selectors
 from tinhso.opendata.access import DownloadRights, as_of, stricter
 from tinhso.opendata.dictize import stamp
@@ -33,6 +33,7 @@ from tinhso.opendata.models import (
     ResourceVersion,
     State,
 )
+from tinhso.opendata.validation import Errors, boolean
 
 DEFAULT_LIMIT = 31  # CKAN's ckan.activity_list_limit
 MAX_LIMIT = 100
@@ -267,13 +268,11 @@ def activity_show(ctx: Any, data: dict[str, Any]) -> dict[str, Any]:
     from tinhso.opendata.actions import _id
 
     ref = _id(data)
-    raw = data.get("include_data", True)
-    if isinstance(raw, str):
-        if raw.lower() not in ("true", "false", "1", "0", ""):
-            raise DomainError.for_field("include_data", _("Cần giá trị true hoặc false."))
-        raw = raw.lower() in ("true", "1", "")
+    errors = Errors()
+    include = boolean(data, "include_data", errors, default=True)
+    errors.raise_if_any()
     ds, version = version_by_activity_id(ctx.user, ref)
-    if not raw:
+    if not include:
         return activity_dict(version, None)
     reader = Reader(ds, ctx.rights, ctx.site_url)
     reader.load([version])
