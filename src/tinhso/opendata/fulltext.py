@@ -100,33 +100,26 @@ def tsquery(text: str, *, prefixes: bool = True) -> str | None:
     return None if found is None else " & ".join(found)
 
 
-class Matches(Expression):
-    """`<dataset table>.search_vector @@ %s::tsquery`: the dataset's alias is taken when the
-    expression joins a query and follows the query into subqueries (the facets' `IN`)."""
+class OnDataset(Expression):
+    """SQL over the dataset's row, `{t}` standing for its table's alias: the alias is taken
+    when the expression joins a query and follows the query into subqueries (the facets'
+    `IN`), which a raw SQL string cannot do."""
 
-    output_field = BooleanField()
-    conditional = True
-
-    def __init__(self, query: str, alias: str | None = None) -> None:
-        super().__init__()
-        self.query, self.alias = query, alias
+    def __init__(self, sql: str, params: list[Any], output_field: Any = None,
+                 alias: str | None = None) -> None:
+        super().__init__(output_field=output_field or BooleanField())
+        self.sql, self.params, self.alias = sql, params, alias
 
     def __repr__(self) -> str:
-        return f"Matches({self.query!r})"
+        return f"OnDataset({self.sql!r})"
 
-    def resolve_expression(
-        self,
-        query: Any = None,
-        allow_joins: bool = True,
-        reuse: Any = None,
-        summarize: bool = False,
-        for_save: bool = False,
-    ) -> Matches:
+    def resolve_expression(self, query: Any = None, allow_joins: bool = True, reuse: Any = None,
+                           summarize: bool = False, for_save: bool = False) -> OnDataset:
         clone = self.copy()
         clone.alias = query.get_initial_alias()
         return clone
 
-    def relabeled_clone(self, change_map: Mapping[str, str]) -> Matches:
+    def relabeled_clone(self, change_map: Mapping[str, str]) -> OnDataset:
         clone = self.copy()
         clone.alias = change_map.get(self.alias, self.alias) if self.alias else None
         return clone
@@ -134,9 +127,14 @@ class Matches(Expression):
     def get_group_by_cols(self) -> list[Any]:
         return []
 
-    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, tuple[str, ...]]:
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, tuple[Any, ...]]:
         table = compiler.quote_name_unless_alias(self.alias)
-        return f"{table}.{COLUMN} @@ %s::tsquery", (self.query,)
+        return self.sql.replace("{t}", table), tuple(self.params)
+
+
+def matches(query: str) -> OnDataset:
+    """`<dataset table>.search_vector @@ %s::tsquery`."""
+    return OnDataset(f"{{t}}.{COLUMN} @@ %s::tsquery", [query])
 
 
 _EDGE = rf"[\u0000{SEPARATORS}]"
@@ -159,4 +157,4 @@ def words_q(text: str, *, prefixes: bool = True) -> Q | None:
     query = tsquery(text, prefixes=prefixes)
     if query is None:
         return Q(pk__in=[])
-    return Q(Matches(query)) if query else None
+    return Q(matches(query)) if query else None

@@ -34,16 +34,16 @@ weights, on the same words."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
 from operator import itemgetter
 from typing import Any
 
 from django.db import connection
-from django.db.models import BooleanField, Expression, IntegerField, QuerySet, TextField
+from django.db.models import IntegerField, QuerySet, TextField
 
 from tinhso.core.text import fold
 from tinhso.opendata import fulltext
 from tinhso.opendata.dictize import fetch_relations
+from tinhso.opendata.fulltext import OnDataset
 from tinhso.opendata.models import Dataset, Group, Tag
 from tinhso.opendata.query import SCORE
 
@@ -73,37 +73,6 @@ def phrase(terms: Terms) -> str | None:
     if len(terms) < 2 or any(prefix for _, prefix in terms):
         return None
     return " ".join(word for word, _ in terms)
-
-
-class OnDataset(Expression):
-    """SQL over the dataset's row, `{t}` standing for its table's alias (taken when the
-    expression joins a query, as `fulltext.Matches`)."""
-
-    def __init__(self, sql: str, params: list[Any], output_field: Any = None,
-                 alias: str | None = None) -> None:
-        super().__init__(output_field=output_field or BooleanField())
-        self.sql, self.params, self.alias = sql, params, alias
-
-    def __repr__(self) -> str:
-        return f"OnDataset({self.sql!r})"
-
-    def resolve_expression(self, query: Any = None, allow_joins: bool = True, reuse: Any = None,
-                           summarize: bool = False, for_save: bool = False) -> OnDataset:
-        clone = self.copy()
-        clone.alias = query.get_initial_alias()
-        return clone
-
-    def relabeled_clone(self, change_map: Mapping[str, str]) -> OnDataset:
-        clone = self.copy()
-        clone.alias = change_map.get(self.alias, self.alias) if self.alias else None
-        return clone
-
-    def get_group_by_cols(self) -> list[Any]:
-        return []
-
-    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, tuple[Any, ...]]:
-        table = compiler.quote_name_unless_alias(self.alias)
-        return self.sql.replace("{t}", table), tuple(self.params)
 
 
 def _related(relation: str, model: type[Any], column: str) -> str:
