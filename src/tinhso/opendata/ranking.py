@@ -42,7 +42,7 @@ from django.db.models import IntegerField, QuerySet, TextField
 
 from tinhso.core.text import fold
 from tinhso.opendata import fulltext
-from tinhso.opendata.dictize import fetch_relations
+from tinhso.opendata.dictize import among, fetch_relations
 from tinhso.opendata.fulltext import OnDataset
 from tinhso.opendata.models import Dataset, Group, Tag
 from tinhso.opendata.query import SCORE
@@ -111,7 +111,7 @@ def _ordered(order: list[str]) -> list[str]:
 
 
 def _fetch_in_order(ids: list[Any]) -> list[Dataset]:
-    found = {ds.pk: ds for ds in fetch_relations(Dataset.objects.filter(pk__in=ids))}
+    found = {ds.pk: ds for ds in fetch_relations(Dataset.objects.filter(pk__in=among(ids)))}
     return [found[pk] for pk in ids if pk in found]
 
 

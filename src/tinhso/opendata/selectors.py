@@ -24,6 +24,7 @@ from tinhso.opendata import fulltext, ranking
 from tinhso.opendata.access import (
     PUBLISH,
     VIEW_PRIVATE,
+    sees_only_public,
     valid_grants_q,
     visible_q,
     visible_resources_q,
@@ -118,8 +119,10 @@ def dataset_search(user: Any, search: Search) -> SearchResult:
     rows = max(0, min(search.rows, MAX_ROWS))
     limit = search.facet_limit if search.facet_limit >= 0 else 10_000
     lexemes = plain_words(search.q) if fulltext.enabled() else None
+    # what is searched before its words is what anyone may see: the facet index keeps that
+    public = not search.fq and sees_only_public(user) and (bool(lexemes) or not search.q.strip())
     counted, facets = facet_counts(qs, search.facet_fields, limit, search.facet_mincount,
-                                   words=(within, lexemes) if lexemes else None)
+                                   words=(within, lexemes) if lexemes else None, public=public)
     count = qs.count() if counted is None else counted
     if SCORE in (o.lstrip("-") for o in order):  # relevance (`ranking`)
         page = ranking.page(qs, words, order, search.start, rows, count,

@@ -208,3 +208,31 @@ def test_the_index_costs_the_same_queries_however_many_datasets_match(client):
     # clock, matched bitmap, page, 5 relations, names of organizations, themes and tags;
     # SQLite ranks the matches in Python (`ranking`): one query more, for their scores
     assert small == large == 11 + (connection.vendor != "postgresql")
+
+
+def test_what_anyone_may_see_is_kept_with_the_index_and_follows_every_write(client):
+    """An anonymous search with no fq reads the public set from the index, not the database,
+    and a dataset made private or deleted leaves it with the write that did it."""
+    agency = AgencyFactory()
+    author = publisher(agency)
+    for i in range(3):
+        dataset(author, agency, f"so-lieu-{i}", tags=[{"name": "chung"}])
+    params = {"rows": "10", "facet.field": '["tags"]'}
+
+    def search() -> tuple[int, list[str]]:
+        with CaptureQueriesContext(connection) as ctx:
+            r = client.get("/api/3/action/package_search", params)
+        sqls = [q["sql"] for q in ctx.captured_queries]
+        assert not [s for s in sqls if s.startswith("SELECT seq >>")], sqls  # no bitmap asked
+        result = r.json()["result"]
+        return result["count"], [d["name"] for d in result["results"]]
+
+    client.get("/api/3/action/package_search", params)  # the index is built
+    assert search()[0] == 3
+    dataset_patch(actor=author, data={"id": "so-lieu-1", "access_level": AccessLevel.NAMED})
+    count, names = search()
+    assert count == 2
+    assert "so-lieu-1" not in names
+    dataset_delete(actor=author, ref="so-lieu-2")
+    assert search() == (1, ["so-lieu-0"])
+    assert _by_index(None, Search(facet_fields=FIELDS)) == _by_sql(None, Search(facet_fields=FIELDS))
