@@ -8,8 +8,9 @@ The dataset holds no copy of the figures: its resources are links to the live ex
 (`/api/v1/indicators/table` as CSV and JSON, this year's values of the public indicators for
 the province and each agency; `/api/v1/indicators`, the public indicators with their formulas
 and groups), so it is always current and holds public indicators only, since those exports
-serve nothing else. The links are those `tinhso demo` makes (`opendata.demo.SPECS`), so
-publishing on a demo installation finds them in place.
+serve nothing else. `tinhso demo` publishes through this function too (`web.demo`, after the
+other demo datasets), so on a demo installation the command finds the dataset in place, as it
+does one made by the demo of earlier versions (the same links).
 
 What an existing dataset keeps: its title, description, owner, access level and every other
 resource (the demo's uploaded snapshot, files a publisher added); only the live links are

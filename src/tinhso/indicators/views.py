@@ -5,7 +5,10 @@ and agencies, a drill-down per indicator, and the Steering Committee report to d
 Anyone may look: the public sees the public indicators; those who hold `indicators.view` see
 all. Pages read rollups, entries and targets only (`report.data`), never dossiers. Officers
 who may see an agency's dossiers get, in the drill-down, a link to them (the officer's page
-/xu-ly/danh-sach/, filtered by agency, period and figure; scoped as the dossier API)."""
+/xu-ly/danh-sach/, filtered by agency, period and figure; scoped as the dossier API): a unit's
+row links every agency whose figure makes it (a commune's committee and, for a period before
+1 July 2025, the committees of the communes merged into it), so the list is what the row
+counts."""
 
 from __future__ import annotations
 
@@ -22,11 +25,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from tinhso.core.errors import DomainError
-from tinhso.directory.permissions import agency_scope
+from tinhso.directory.permissions import AgencyScope, agency_scope
 from tinhso.indicators import access, registry
 from tinhso.indicators.attainment import Rag
 from tinhso.indicators.periods import Period
-from tinhso.indicators.registry import Indicator, Pillar, Value
+from tinhso.indicators.registry import Indicator, Pillar, Scope, Value
 from tinhso.indicators.report import render as report_render
 from tinhso.indicators.report.data import (
     DEFAULT_RANK,
@@ -35,6 +38,7 @@ from tinhso.indicators.report.data import (
     Report,
     Trend,
     UnitFigure,
+    province_scope,
     rankable,
     report_build,
     target_text,
@@ -47,6 +51,7 @@ from tinhso.indicators.report.numbers import vn_number, vn_value
 from tinhso.indicators.values import (
     UnitScope,
     Where,
+    _members,
     compute_at,
     indicator_read,
     period_parse,
@@ -232,6 +237,47 @@ def _unit_trend(indicator: Indicator, where: Where, period: Period) -> Trend:
 # Rates whose numerator is not a number of dossiers (satisfaction: the ratings' points), so the
 # drill-down has no list for it.
 POINTS_NUMERATOR = frozenset({"onestop.satisfaction_rate"})
+NO_LINKS = {"dossiers": "", "numerator_link": "", "denominator_link": ""}
+
+
+def _dossier_links(indicator: Indicator, period: Period, members: tuple[Scope, ...],
+                   dossier_scope: AgencyScope) -> dict[str, str]:
+    """The links from a figure to the dossiers behind it (the officer's page /xu-ly/danh-sach/):
+    every agency whose figure makes it (`members`: a commune's committee and the committees
+    of the communes merged into it, a former district's committee, an agency; the province's
+    figure is one Scope without an agency), for the officers who may see the dossiers of at
+    least one of them; the page lists those they may see and names the others. A rate's two
+    numbers open the dossiers each counts (the drill-down's `part`), but points are not
+    dossiers."""
+    code = indicator.code
+    if not code.startswith(ONESTOP) or not members or not any(
+            m.province_code in dossier_scope.provinces
+            or (m.agency_id is not None and m.agency_id in dossier_scope.agency_ids)
+            for m in members):
+        return NO_LINKS
+    agencies = [("agency", m.code) for m in members if m.agency_id is not None]
+    if len(agencies) < len(members) and not all(
+            m.province_code in dossier_scope.provinces for m in members):
+        return NO_LINKS  # the province's figure: only for those who may see all of it
+    query = [*agencies, ("from", period.first_day.isoformat()),
+             ("to", period.last_day.isoformat()), ("figure", code)]
+    link = f"{reverse('onestop:dossier_list')}?{urlencode(query)}"
+    links = {"dossiers": link, "numerator_link": "", "denominator_link": ""}
+    if indicator.kind == "rate":
+        links["denominator_link"] = f"{link}&part=denominator"
+        if code not in POINTS_NUMERATOR:
+            links["numerator_link"] = f"{link}&part=numerator"
+    return links
+
+
+def _where_members(where: Where, period: Period) -> tuple[Scope, ...]:
+    """The scopes whose figures make the figure of `where` for the period (as
+    `values.unit_compute` sums them): no query."""
+    if not isinstance(where, UnitScope):
+        return (where,)
+    unit, merged = _members(where, period)
+    found = [where.scopes.get(u.pk) for u in ([unit] if unit is not None else []) + merged]
+    return tuple(s for s in found if s is not None)
 
 
 @require_GET
@@ -256,34 +302,24 @@ def indicator_detail(request: HttpRequest, code: str) -> HttpResponse:
         trend = _unit_trend(indicator, where, period)
     else:
         trend = trend_read(indicator, period)
-    figures = units_read(indicator, period)
     dossier_scope = agency_scope(request.user, "onestop.dossier.view")
-    dossier_page = reverse("onestop:dossier_list")
-    dossier_query = urlencode({"from": period.first_day.isoformat(),
-                               "to": period.last_day.isoformat(), "figure": code})
+    shown_members = (_where_members(where, period) if where is not None
+                     else (province_scope(),))
+    figure_links = (_dossier_links(indicator, period, shown_members, dossier_scope)
+                    if not error else NO_LINKS)
+    figures = units_read(indicator, period)
 
     def rows(only_communes: bool) -> list[dict[str, Any]]:
         out = []
         for i, f in enumerate([f for f in figures if f.commune == only_communes], 1):
-            link = numerator_link = denominator_link = ""
-            if (code.startswith(ONESTOP) and not dossier_scope.empty
-                    and (f.agency_id in dossier_scope.agency_ids
-                         or f.province_code in dossier_scope.provinces)):
-                link = f"{dossier_page}?" + urlencode({"agency": f.code}) + f"&{dossier_query}"
-                # A rate's two numbers open the dossiers each counts (the drill-down's `part`),
-                # but points are not dossiers.
-                if indicator.kind == "rate":
-                    denominator_link = f"{link}&part=denominator"
-                    if code not in POINTS_NUMERATOR:
-                        numerator_link = f"{link}&part=numerator"
+            links = _dossier_links(indicator, period, f.members, dossier_scope)
             drill = urlencode({"period": str(period), "unit": f.unit_code if f.commune
                                and f.unit_code else f.code})
             out.append({"rank": i, "code": f.code, "name": f.name, "drill": f"?{drill}",
                         "value": vn_value(f.value.value, indicator.kind),
                         "numerator": vn_number(f.value.numerator),
                         "denominator": vn_number(f.value.denominator)
-                        if indicator.kind == "rate" else "", "dossiers": link,
-                        "numerator_link": numerator_link, "denominator_link": denominator_link})
+                        if indicator.kind == "rate" else "", **links})
         return out
 
     from tinhso.indicators import charts
@@ -313,7 +349,7 @@ def indicator_detail(request: HttpRequest, code: str) -> HttpResponse:
             fmt=lambda v: vn_value(v, indicator.kind)) if shown else "",
         "communes": communes, "agencies": rows(False), "rankable": rankable(indicator),
         "dossier_links": any(r["dossiers"] for r in communes) or code.startswith(ONESTOP)
-        and not dossier_scope.empty,
+        and not dossier_scope.empty, "figure_links": figure_links,
     }
     return render(request, "indicators/indicator.html", context, status=400 if error else 200)
 

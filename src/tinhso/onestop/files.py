@@ -34,6 +34,7 @@ from tinhso.core.errors import DomainError, NotAllowed
 from tinhso.core.storage import HEAD, detect_type, max_upload_bytes, store
 from tinhso.core.text import UnsafeText, clean_text
 from tinhso.onestop.models import Dossier, DossierFile
+from tinhso.onestop.rollups import rollup_bump_many
 from tinhso.signing.pdfcheck import pdf_component_check
 
 STORAGE_DIR = "dossiers"
@@ -245,6 +246,11 @@ def file_reuse(*, dossier: Dossier, source_file: DossierFile, actor: Any,
         shutil.copyfile(src, dst)
     try:
         with transaction.atomic():
+            # The dossier's first reused file counts it in the rollup (counter `reused`); the
+            # dossier's row lock keeps two attachments at once from both counting it.
+            list(Dossier.objects.select_for_update().filter(pk=dossier.pk).values_list("pk"))
+            first = not DossierFile.objects.filter(dossier=dossier,
+                                                   reused_from__isnull=False).exists()
             row = DossierFile.objects.create(
                 dossier=dossier, kind=DossierFile.Kind.COMPONENT,
                 document=document or source_file.document, name=source_file.name,
@@ -255,6 +261,8 @@ def file_reuse(*, dossier: Dossier, source_file: DossierFile, actor: Any,
             )
             audit_record(actor=actor, action="dossier.file_reused", obj=dossier,
                          data={"file": row.pk, "from": source_file.pk})
+            if first:
+                rollup_bump_many(dossier, {"reused": 1}, dossier.submitted_at)
     except BaseException:
         dst.unlink(missing_ok=True)
         raise

@@ -22,11 +22,13 @@ OPEN_CLOCK = sorted(int(s) for s in OPEN)
 class Dossier(models.Model):
     """A dossier (hồ sơ).
 
-    NO_INDEX: the references to the procedure, its version, the unit, the officer in charge,
-    the result file and the submitting account have no index of their own: nothing lists
-    dossiers by them (figures read rollups), and deleting such a row (never done by the
-    services: users are deactivated, catalog rows versioned) may then scan. Each index would
-    cost every submission."""
+    NO_INDEX: the references to the procedure, its version, the unit, the officer in charge
+    and the submitting account have no index of their own: nothing lists dossiers by them
+    (figures read rollups), and deleting such a row (never done by the services: users are
+    deactivated, catalog rows versioned) may then scan. Each index would cost every
+    submission. The result file has a partial index (`dossier_result_file`, set rows only):
+    the demo's `--replace` deletes hundreds of thousands of result files, and each deleted
+    file's foreign-key check would otherwise scan the dossiers."""
 
     code = models.CharField(_("mã hồ sơ"), max_length=40, unique=True)
     province_code = models.CharField(max_length=8)
@@ -136,6 +138,8 @@ class Dossier(models.Model):
             models.Index(fields=["current_agency", "current_role", "due_at", "submitted_at", "id"],
                          condition=Q(status__in=[2, 4]), name="dossier_work_queue"),
             models.Index(fields=["returned_at"], condition=Q(status=10), name="dossier_returned"),
+            models.Index(fields=["result_file"], condition=Q(result_file__isnull=False),
+                         name="dossier_result_file"),
         ]
 
     def __str__(self) -> str:
@@ -360,6 +364,7 @@ class RollupCounters(models.Model):
     digitized = models.PositiveIntegerField(default=0, db_default=0)
     rated = models.PositiveIntegerField(default=0, db_default=0)
     rating_points = models.PositiveIntegerField(default=0, db_default=0)
+    reused = models.PositiveIntegerField(default=0, db_default=0)
 
     class Meta:
         abstract = True

@@ -21,7 +21,11 @@ day is the Vietnam-time date of the moment each counter counts (see docs/onestop
 - digitized: submitted_at of a dossier with at least one component (or supplement) that an
   officer marked digitized (`is_digitized`, not `reused_from` an earlier dossier): bumped when
   its first such component is marked (`dossier_file_mark_digitized`);
-- rated / rating_points: each Rating (rated_at): 1, and its total (0-18).
+- rated / rating_points: each Rating (rated_at): 1, and its total (0-18);
+- reused: submitted_at of a dossier with at least one file `reused_from` an earlier dossier
+  (a digitized component of the same applicant, attached again instead of handed in): bumped
+  with `submitted` when the submission reuses one, or when its first reused file is attached
+  later (`files.file_reuse`).
 """
 
 from __future__ import annotations
@@ -229,6 +233,8 @@ def rollups_aggregate(*, province_code: str | None = None, day_from: dt.date | N
             dossier=OuterRef("pk"), kind__in=DIGITIZED_KINDS, is_digitized=True,
             reused_from__isnull=True))), "submitted_at", ""),
         ("rated", ratings.filter(in_range("rated_at", start, end)), "rated_at", "dossier"),
+        ("reused", d("submitted_at", Exists(DossierFile.objects.filter(
+            dossier=OuterRef("pk"), reused_from__isnull=False))), "submitted_at", ""),
     ]
     out: dict[Key, dict[str, int]] = defaultdict(dict)
     for counter, qs, moment, prefix in plans:

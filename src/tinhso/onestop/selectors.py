@@ -388,7 +388,8 @@ _RESOLVED = (Timeliness.EARLY, Timeliness.ON_TIME, Timeliness.LATE)
 # What each rollup counter (or sum of counters) counts, by the rules of
 # `rollups.rollups_aggregate` (a test holds the two equal): counted name -> (the condition for
 # a period [start, end), the moment the list is ordered by, newest first). Payments are counted
-# by payment in the rollup; here a dossier with two payments in the period is one row.
+# by payment in the rollup: here a dossier with two payments in the period is one row, so the
+# drill-down lists the payments themselves (`PAYMENTS_COUNTED`, `payments_counted`).
 COUNTED: dict[str, tuple[Any, str]] = {
     "submitted": (_at("submitted_at"), "submitted_at"),
     "received": (_at("received_at"), "received_at"),
@@ -403,6 +404,8 @@ COUNTED: dict[str, tuple[Any, str]] = {
     "rated": (_at("rating__rated_at"), "rating__rated_at"),
     "paid_total": (_paid(online=False), "submitted_at"),
     "paid_online": (_paid(online=True), "submitted_at"),
+    "reused": (_at("submitted_at", Exists(DossierFile.objects.filter(
+        dossier=OuterRef("pk"), reused_from__isnull=False))), "submitted_at"),
 }
 
 
@@ -420,3 +423,30 @@ def dossiers_counted(qs: QuerySet[Dossier], counted: str, *, day_from: dt.date |
     if but_not:
         qs = qs.exclude(COUNTED[but_not][0](start, end))
     return qs.order_by(F(moment).desc(nulls_last=True), "-pk")
+
+
+# The rollup counters that count payments, not dossiers (each paid Payment on the day of its
+# paid_at): counted name -> the condition on the payment. A dossier with two fees paid in the
+# period is two of them, so their list is of payments (`payments_counted`).
+PAYMENTS_COUNTED: dict[str, Q] = {
+    "paid_total": Q(state=Payment.State.PAID),
+    "paid_online": Q(state=Payment.State.PAID, online=True),
+}
+
+
+def payments_counted(qs: QuerySet[Dossier], counted: str, *, day_from: dt.date | None = None,
+                     day_to: dt.date | None = None, but_not: str = "") -> QuerySet[Payment]:
+    """The payments of the dossiers of `qs` (already scoped) that the rollup counter `counted`
+    (a name of `PAYMENTS_COUNTED`) counts on the days day_from..day_to (Vietnam time), newest
+    first, with their dossier; `but_not`: less those another payment counter counts (paid, but
+    not online). Their count is the rollup's sum."""
+    if counted not in PAYMENTS_COUNTED or (but_not and but_not not in PAYMENTS_COUNTED):
+        raise ValueError(f"unknown payment counter {counted!r} / {but_not!r}")
+    start, end = day_bounds(day_from, day_to)
+    dossiers = qs.order_by().select_related(None).values("pk")
+    payments = Payment.objects.filter(in_range("paid_at", start, end), PAYMENTS_COUNTED[counted],
+                                      dossier__in=dossiers)
+    if but_not:
+        payments = payments.exclude(PAYMENTS_COUNTED[but_not])
+    return (payments.select_related("dossier", "dossier__version", "dossier__agency")
+            .order_by(F("paid_at").desc(), "-pk"))

@@ -3,13 +3,16 @@ departments, with themes, tags, licenses, update frequencies, temporal and spati
 Some datasets are for agencies only, one is private to named agencies, one is a draft, so the
 access rules show in the demo. Loading again changes nothing.
 
-`tinhso demo` loads them. The datasets made from the platform's own data (the administrative
-units, the procedure catalog, dossiers by month and agency, the province's indicators) carry
-two kinds of resources: a CSV snapshot of that data uploaded at demo time (`load_snapshots`,
-loaded into the datastore at once, so its page shows a preview table and a chart) and the live
-exports under `/api/v1/`, which stay current without being published again. The other datasets
-describe data the platform does not hold; they are catalogue entries without resources (never
-links to hosts that do not exist).
+`tinhso demo` loads them. The province's public indicators are not among them: that dataset
+(`chi-so-chuyen-doi-so-tinh`) is made as on a real installation, by `indicators.publish`
+(`tinhso indicators publish`), which the demo calls after these (`web.demo`; this app may not
+import `indicators`, above it in the layers). The datasets made from the platform's own data
+(the administrative units, the procedure catalog, dossiers by month and agency, and that
+indicators' dataset once published) carry two kinds of resources: a CSV snapshot of that data
+uploaded at demo time (`load_snapshots`, loaded into the datastore at once, so its page shows a
+preview table and a chart) and the live exports under `/api/v1/`, which stay current without
+being published again. The other datasets describe data the platform does not hold; they are
+catalogue entries without resources (never links to hosts that do not exist).
 """
 
 from __future__ import annotations
@@ -154,13 +157,6 @@ SPECS: list[tuple[Any, ...]] = [
      "Máy tính, máy in, thiết bị mạng của các cơ quan tỉnh, huyện, xã.",
      ["hạ tầng số", "chuyển đổi số"], ["khoa-hoc"], "annual", "named",
      [], 2022),
-    ("SKHCN", "chi-so-chuyen-doi-so-tinh", "Chỉ số chuyển đổi số của tỉnh theo đơn vị",
-     "Giá trị các chỉ số chuyển đổi số công khai (chính quyền số, kinh tế số, xã hội số) của "
-     "tỉnh và từng cơ quan, xã, phường trong năm, tính từ dữ liệu của hệ thống.",
-     ["chuyển đổi số", "chỉ số"], ["khoa-hoc", "hanh-chinh"], "monthly", "open",
-     [("Chỉ số năm nay (CSV)", "CSV", "{site}/api/v1/indicators/table?format=csv"),
-      ("Chỉ số năm nay (JSON)", "JSON", "{site}/api/v1/indicators/table?format=json"),
-      ("Danh mục chỉ số (JSON)", "JSON", "{site}/api/v1/indicators")], 2022),
     ("SKHCN", "chi-so-chuyen-doi-so", "Chỉ số chuyển đổi số cấp xã",
      "Kết quả đánh giá chỉ số chuyển đổi số của xã, phường.", ["chuyển đổi số", "chỉ số"],
      ["khoa-hoc"], "annual", "open", [], 2022),
@@ -314,6 +310,8 @@ SNAPSHOTS = (
              "Hồ sơ theo tháng và cơ quan, năm nay (bản chụp CSV)", MONTHLY),
     Snapshot("ho-so-theo-thang-va-co-quan", "ho-so-toan-tinh-theo-thang.csv",
              "Hồ sơ toàn tỉnh theo tháng, năm nay (bản chụp CSV)", MONTHLY, _province_months),
+    # The indicators' dataset is published by `indicators.publish` (the demo calls it before
+    # taking the snapshots); where it is not there, this snapshot is skipped.
     Snapshot("chi-so-chuyen-doi-so-tinh", "chi-so-chuyen-doi-so.csv",
              "Chỉ số năm nay (bản chụp CSV)", "/api/v1/indicators/table?format=csv"),
 )

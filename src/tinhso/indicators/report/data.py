@@ -91,6 +91,9 @@ class UnitFigure:
     province_code: str = ""
     unit_code: str = ""  # the agency's administrative unit (a commune's, for the drill-down)
     merged: tuple[str, ...] = ()  # the codes of the units merged into it counted in `value`
+    # The agencies whose computed figures make `value` (its committee's, then its merged units'
+    # committees'): the dossiers behind the row are theirs (the dashboard's drill-down).
+    members: tuple[Scope, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -137,7 +140,7 @@ class Report:
 REPORT_ORDER: tuple[str, ...] = (
     "onestop.received", "onestop.resolved", "onestop.resolved_in_time", "onestop.on_time_rate",
     "onestop.online_rate", "onestop.online_payment_rate", "onestop.electronic_result_rate",
-    "onestop.digitized_rate", "onestop.ratings", "onestop.satisfaction_rate",
+    "onestop.digitized_rate", "onestop.reused_rate", "onestop.ratings", "onestop.satisfaction_rate",
     "catalog.procedures", "catalog.procedures_full_online", "catalog.procedures_partial_online",
     "catalog.online_procedure_rate", "catalog.full_online_rate",
     "documents.issued", "documents.sent_online", "documents.received_online",
@@ -277,11 +280,11 @@ def _units_listed(agencies: list[Agency], period: Period, province_code: str
     return listed, committees, covered
 
 
-def _unit_figure(item: _Listed, value: Value) -> UnitFigure:
+def _unit_figure(item: _Listed, value: Value, members: tuple[Scope, ...] = ()) -> UnitFigure:
     u, a = item.unit, item.committee
     return UnitFigure(a.code if a is not None else u.code, a.name if a is not None else u.name,
                       u.level == AdminUnit.Level.COMMUNE, value, a.pk if a is not None else 0,
-                      u.province_code, u.code, tuple(m.code for m in item.merged))
+                      u.province_code, u.code, tuple(m.code for m in item.merged), members)
 
 
 def _has_data(value: Value) -> bool:
@@ -341,7 +344,7 @@ def units_read(indicator: Indicator, period: Period, province_code: str | None =
     for i, scopes in members:
         parts = [values[s] for s in scopes]
         figures.append(_unit_figure(i, parts[0] if len(parts) == 1
-                                    else combine(parts, indicator.kind)))
+                                    else combine(parts, indicator.kind), tuple(scopes)))
     for a in others:
         # An agency of the province or of a unit in force (a second committee). The committee
         # of a unit not in force then (a commune created on 1 July 2025, asked about 2022) with
@@ -352,10 +355,10 @@ def units_read(indicator: Indicator, period: Period, province_code: str | None =
         if local and not _in_force(a.unit, period):
             if _has_data(value) or (a.is_active and a.unit_id not in covered):
                 figures.append(UnitFigure(a.code, a.name, _is_commune(a), value, a.pk,
-                                          a.province_code, ""))
+                                          a.province_code, "", members=(scope(a),)))
         elif a.is_active or _has_data(value):
             figures.append(UnitFigure(a.code, a.name, _is_commune(a), value, a.pk,
-                                      a.province_code, a.unit.code))
+                                      a.province_code, a.unit.code, members=(scope(a),)))
     return sorted(figures, key=_rank_key)
 
 

@@ -42,6 +42,7 @@ class Table:
     title: str
     headers: list[str]
     rows: list[list[Cell]]
+    key: str = ""  # "ranking" for the ranking of communes, which the xlsx charts
 
 
 def _num(value: Any, kind: str) -> Cell:
@@ -92,13 +93,13 @@ def targets_table(report: Report) -> Table:
                   "Quyết định giao"], rows)
 
 
-def units_table(title: str, figures: list[Any], indicator: Any) -> Table:
+def units_table(title: str, figures: list[Any], indicator: Any, key: str = "") -> Table:
     kind = indicator.kind if indicator else "count"
     rows = [[_plain(str(i)), _plain(f.name), _plain(f.code), _num(f.value.value, kind),
              _num(f.value.denominator, "count") if kind == "rate" else _plain("")]
             for i, f in enumerate(figures, 1)]
     return Table(title, ["Hạng", "Đơn vị", "Mã", indicator.name_vi if indicator else "",
-                         "Số hồ sơ (mẫu số)" if kind == "rate" else ""], rows)
+                         "Số hồ sơ (mẫu số)" if kind == "rate" else ""], rows, key)
 
 
 def tables(report: Report) -> list[Table]:
@@ -113,7 +114,7 @@ def tables(report: Report) -> list[Table]:
                            report.lagging_agencies, lag))
     if report.rank_indicator is not None:
         out.append(units_table(f"Xếp hạng xã, phường theo {report.rank_indicator.name_vi.lower()}",
-                               report.communes, report.rank_indicator))
+                               report.communes, report.rank_indicator, key="ranking"))
     return out
 
 
@@ -149,7 +150,10 @@ def unit_label(name: str) -> str:
     return name
 
 
-def ranking_svg(report: Report, chart_id: str = "ranking", limit: int = 15) -> str:
+RANKING_SHOWN = 15  # bars in the ranking chart (pdf, docx, xlsx)
+
+
+def ranking_svg(report: Report, chart_id: str = "ranking", limit: int = RANKING_SHOWN) -> str:
     i = report.rank_indicator
     if i is None:
         return ""
@@ -231,10 +235,15 @@ def _footer(report: Report) -> str:
 
 # --- xlsx -----------------------------------------------------------------------------------
 
+ROW_CM = 0.53  # a row of the default height (15 pt), to stack the charts without overlap
+
+
+def _number_format(kind: str) -> str:
+    return "#,##0.00" if kind == "rate" else "#,##0"
+
 
 def to_xlsx(report: Report) -> bytes:
     from openpyxl import Workbook
-    from openpyxl.chart import LineChart, Reference
     from openpyxl.styles import Font
 
     wb = Workbook()
@@ -250,6 +259,7 @@ def to_xlsx(report: Report) -> bytes:
             ws.append([s])
     ws.append([_footer(report)])
     ws.column_dimensions["A"].width = 120
+    ranking = None
     for t in tables(report):
         sheet = wb.create_sheet(_sheet_name(t.title, wb.sheetnames))
         sheet.append([t.title])
@@ -261,23 +271,109 @@ def to_xlsx(report: Report) -> bytes:
             sheet.append([c.number if c.number is not None else c.text for c in row])
             for cell, c in zip(sheet[sheet.max_row], row, strict=True):
                 if c.number is not None:
-                    cell.number_format = "#,##0.00" if c.kind == "rate" else "#,##0"
+                    cell.number_format = _number_format(c.kind)
         sheet.column_dimensions["A"].width = 50
         sheet.column_dimensions["B"].width = 30
+        if t.key == "ranking":
+            ranking = sheet
+    trend = None
     if report.trend is not None:
-        sheet = wb.create_sheet("Xu hướng")
-        sheet.append(["Kỳ", report.trend.indicator.name_vi])
+        trend = wb.create_sheet("Xu hướng")
+        trend.append(["Kỳ", report.trend.indicator.name_vi])
         for p, v in zip(report.trend.periods, report.trend.values, strict=True):
-            sheet.append([str(p), v.value])
-        chart = LineChart()
-        chart.title = f"{report.trend.indicator.name_vi} qua các kỳ"
-        data = Reference(sheet, min_col=2, min_row=1, max_row=sheet.max_row)
-        chart.add_data(data, titles_from_data=True)
-        chart.set_categories(Reference(sheet, min_col=1, min_row=2, max_row=sheet.max_row))
-        sheet.add_chart(chart, "D2")
+            trend.append([str(p), v.value])
+            trend.cell(trend.max_row, 2).number_format = _number_format(
+                report.trend.indicator.kind)
+        trend.column_dimensions["B"].width = 30
+    _xlsx_charts(report, ws, trend, ranking)
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+def _xlsx_charts(report: Report, ws: Any, trend: Any, ranking: Any) -> None:
+    """The pdf's two charts as native charts on the report's sheet, after its sentences (as
+    the pdf has them after the sections), titled as the pdf's. Their series are the cells of
+    the "Xu hướng" sheet and of the ranking's sheet, so a figure corrected there is corrected
+    in the chart too."""
+    row = ws.max_row + 2
+    for chart in (_trend_chart(report, trend), _ranking_chart(report, ranking)):
+        if chart is None:
+            continue
+        ws.add_chart(chart, f"A{row}")
+        row += int(chart.height / ROW_CM) + 2
+
+
+def _series(chart: Any, sheet: Any, *, value_col: int, label_col: int, header_row: int,
+            last_row: int) -> None:
+    """One series: its name the header cell, its values the cells below it, its categories
+    the text cells of `label_col` (openpyxl's `set_categories` declares them numbers, and
+    names the header by a relative reference)."""
+    from openpyxl.chart import Reference, Series
+    from openpyxl.chart.data_source import AxDataSource, StrRef
+    from openpyxl.chart.series import SeriesLabel
+
+    series = Series(Reference(sheet, min_col=value_col, min_row=header_row + 1,
+                              max_row=last_row))
+    series.tx = SeriesLabel(strRef=StrRef(f=str(Reference(sheet, min_col=value_col,
+                                                          min_row=header_row))))
+    series.cat = AxDataSource(strRef=StrRef(f=str(Reference(
+        sheet, min_col=label_col, min_row=header_row + 1, max_row=last_row))))
+    chart.series.append(series)
+
+
+def _axes(chart: Any, value_format: str, *, horizontal: bool = False) -> None:
+    """Both axes shown (openpyxl 3.1 leaves `delete` unset, which Excel reads as hidden) and
+    the title above the plot, the value axis from zero as in the pdf's charts, its labels in
+    the figures' format."""
+    chart.title.overlay = False
+    chart.x_axis.delete = False
+    chart.y_axis.delete = False
+    chart.x_axis.axPos, chart.y_axis.axPos = ("l", "b") if horizontal else ("b", "l")
+    chart.y_axis.scaling.min = 0
+    chart.y_axis.number_format = value_format
+
+
+def _trend_chart(report: Report, sheet: Any) -> Any:
+    """The trend: a line over the periods, from the "Xu hướng" sheet (A: period, B: value)."""
+    from openpyxl.chart import LineChart
+
+    if report.trend is None or sheet is None:
+        return None
+    chart = LineChart()
+    chart.title = f"{report.trend.indicator.name_vi} qua các kỳ"
+    _series(chart, sheet, value_col=2, label_col=1, header_row=1, last_row=sheet.max_row)
+    chart.legend = None
+    chart.series[0].marker.symbol = "circle"
+    _axes(chart, _number_format(report.trend.indicator.kind))
+    chart.width, chart.height = 20, 9
+    return chart
+
+
+def _ranking_chart(report: Report, sheet: Any) -> Any:
+    """The ranking: a horizontal bar per commune, the first ranked on top, as many as the
+    pdf's chart shows (those with a figure, at most RANKING_SHOWN), from the ranking's sheet
+    (B: the unit, D: its figure; row 2 the headers)."""
+    from openpyxl.chart import BarChart
+    from openpyxl.chart.label import DataLabelList
+
+    indicator = report.rank_indicator
+    if indicator is None or sheet is None:
+        return None
+    shown = len([f for f in report.communes if f.value.value is not None][:RANKING_SHOWN])
+    if not shown:
+        return None
+    chart = BarChart()
+    chart.type = "bar"
+    chart.title = f"{indicator.name_vi} theo xã, phường"
+    _series(chart, sheet, value_col=4, label_col=2, header_row=2, last_row=2 + shown)
+    chart.legend = None
+    chart.series[0].dLbls = DataLabelList(showVal=True)
+    chart.x_axis.scaling.orientation = "maxMin"  # rank 1 on top
+    chart.y_axis.crosses = "max"  # and the value axis below the bars
+    _axes(chart, _number_format(indicator.kind), horizontal=True)
+    chart.width, chart.height = 20, max(6.0, 2.0 + 0.75 * shown)
+    return chart
 
 
 def _sheet_name(title: str, taken: list[str]) -> str:

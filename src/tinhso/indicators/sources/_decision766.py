@@ -8,8 +8,8 @@ Which indicator is in which group (docs/indicators.md):
 - TDGQ (progress): received, resolved, resolved early or on time, the on-time rate;
 - CLGQ (online service): the online dossier rate and the procedures by online level;
 - TTTT (online payment): the online payment rate;
-- MDSH (digitization): digitized dossiers and electronic results (component reuse is not
-  computed yet);
+- MDSH (digitization): digitized dossiers, dossiers reusing digitized components and
+  electronic results;
 - MDHL (satisfaction): ratings and the satisfaction rate;
 - CKMB (transparency): no indicator of ours measures it yet."""
 

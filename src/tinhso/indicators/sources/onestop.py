@@ -34,7 +34,8 @@ from tinhso.onestop.status import Channel
 
 Counters = dict[str, int]
 PLAIN = ("submitted", "received", "resolved_early", "resolved_on_time", "resolved_late",
-         "paid_online", "paid_total", "electronic_result", "digitized", "rated", "rating_points")
+         "paid_online", "paid_total", "electronic_result", "digitized", "rated", "rating_points",
+         "reused")
 # A rating scores each of its criteria 0, 1 or 2 (onestop.services.RATING_INDICATORS).
 RATING_MAX_POINTS = 2 * len(RATING_INDICATORS)
 SOURCE = "onestop"
@@ -156,6 +157,15 @@ FORMULAS: list[Counted] = [
             _rate(lambda c: c["digitized"], lambda c: c["submitted"]),
             Text("Số hồ sơ nộp trong kỳ có thành phần được cán bộ số hóa",
                  "Dossiers submitted in the period with a component digitized by an officer"),
+            Text("Tổng số hồ sơ nộp trong kỳ", "Dossiers submitted in the period"),
+            group=DIGITIZATION),
+    Counted("onestop.reused_rate", "Tỷ lệ hồ sơ tái sử dụng thành phần hồ sơ đã số hóa",
+            "Dossiers reusing digitized components", "rate",
+            _rate(lambda c: c["reused"], lambda c: c["submitted"]),
+            Text("Số hồ sơ nộp trong kỳ có thành phần hồ sơ dùng lại từ bản đã số hóa của hồ sơ "
+                 "trước đó của cùng người nộp",
+                 "Dossiers submitted in the period with a component reused from the digitized "
+                 "copy in an earlier dossier of the same applicant"),
             Text("Tổng số hồ sơ nộp trong kỳ", "Dossiers submitted in the period"),
             group=DIGITIZATION),
     Counted("onestop.ratings", "Số lượt đánh giá mức độ hài lòng",

@@ -90,16 +90,6 @@ def test_a_new_site_address_moves_the_links_and_keeps_what_publishers_added(prov
     assert Resource.objects.filter(dataset=ds, state=State.ACTIVE).count() == len(LIVE) + 1
 
 
-def test_the_demo_dataset_is_found_in_place(province):
-    from tinhso.opendata.demo import load_datasets
-
-    load_datasets(actor=officer(Role.PROVINCE_ADMIN, None), site_url=SITE, snapshots=False)
-    ds = Dataset.objects.get(name=DATASET_NAME)
-    revision = ds.revision
-    done = indicators_publish()
-    assert (done.action, done.dataset.pk, done.dataset.revision) == ("unchanged", ds.pk, revision)
-
-
 def test_the_linked_data_holds_public_indicators_only(province, hidden, client):
     ds = indicators_publish().dataset
     public = {i.code for i in all_indicators(public_only=True)}

@@ -34,6 +34,19 @@ What makes it look real (all of it made up; `form_data` of every generated dossi
   small PDF, `_scan`); a tenth of the returned dossiers are rated (a Rating, nine criteria 0-2,
   "total time" by the dossier's timeliness, most raters pleased: about 91% of the points),
   minutes to three days after the return. Both are counted in the rollup as generated.
+- **Component reuse** (made up too: `_constants.REUSED_FROM/TO`): 4% of the year's first
+  dossiers rising to 12% of its last are handed in by an applicant back with a component
+  digitized for an earlier dossier within the same chunk of days (the reused file must be in
+  the same transaction); the new row points to it (`reused_from`), its bytes the same scan, and
+  the officer does not digitize that dossier again. Counted in the rollup (`reused`).
+- **Electronic results** (`_results`, made up shares in `_constants`): a resolved dossier
+  gets a result file (`Dossier.result_file`, a DossierFile of kind `result` uploaded at the
+  approval) for 70% rising to 95% of the dossiers of agencies that sign their results, 20%
+  rising to 40% elsewhere. Signing each would take a day of CPU at scale 1.0, so a load signs
+  one template per signing agency (the leader's and the agency's signatures, as the services
+  sign; the agency's stamp says `Kết quả mẫu`, not a dossier code) and every result's own path
+  is a hard link to it; agencies never issued a certificate share one unsigned PDF, as the
+  services keep their results unsigned. Counted in the rollup (`electronic_result`).
 - **Codes** `<receiving agency code>-<yyMMdd>-<seq:04d>` in submission order per agency and day;
   DayCounter rows are raised to the last sequence so live submissions continue after them.
 
@@ -89,6 +102,7 @@ from tinhso.onestop.demo._constants import (  # noqa: F401 - re-exported
 from tinhso.onestop.demo._generate import ROLLUP_COUNTERS, Chunk, Year
 from tinhso.onestop.demo._indexes import indexes_deferred
 from tinhso.onestop.demo._model import _day_weights, _world, demo_window
+from tinhso.onestop.demo._results import prepare_results
 from tinhso.onestop.demo._scan import Scans
 from tinhso.onestop.demo._writer import (
     _Background,
@@ -120,14 +134,14 @@ DOSSIER_COLUMNS = [
     "applicant_phone", "unit_id", "form_data", "agency_id", "receiving_agency_id",
     "current_agency_id", "current_step", "current_role", "submitted_at", "received_at",
     "due_at", "paused_at", "resumed_status", "resolved_at", "returned_at", "ended_at",
-    "timeliness", "end_reason", "fee_total",
+    "timeliness", "end_reason", "fee_total", "result_file_id",
 ]
 EVENT_COLUMNS = ["dossier_id", "province_code", "at", "actor_name", "agency_id", "action",
                  "from_status", "to_status", "comment", "data"]
 PAYMENT_COLUMNS = ["dossier_id", "amount", "stage", "state", "online", "reference",
                    "gateway_transaction", "created_at", "paid_at"]
-FILE_COLUMNS = ["dossier_id", "kind", "document_id", "name", "content_type", "size", "sha256",
-                "storage_path", "uploaded_at", "is_digitized"]
+FILE_COLUMNS = ["id", "dossier_id", "kind", "document_id", "name", "content_type", "size",
+                "sha256", "storage_path", "uploaded_at", "is_digitized", "reused_from_id"]
 RATING_COLUMNS = ["dossier_id", "scores", "total", "comment", "rated_at"]
 
 
@@ -356,12 +370,14 @@ class _Writer:
         self.ratings = _Table(Rating, RATING_COLUMNS, raw=True)
         self.stats = _Table(DossierStat, STAT_COLUMNS)
         self.ids = _Ids(Dossier)
+        self.file_ids = _Ids(DossierFile)
         self.spill: _Table | None = None
         tables = [t.table for t in (self.dossiers, self.events, self.payments, self.files,
                                     self.ratings, self.stats)]
         self.bulk_checks = self.pg and _triggers_skippable(tables)
         self.scans = Scans(media_root())  # the digitized components' bytes (`_scan`)
         self.scans.prepare()
+        self.results = prepare_results(province_code, media_root())  # (`_results`)
         self.day_counters = {
             (a, d): n for a, d, n in DayCounter.objects.filter(
                 agency__province_code=province_code, day__gte=first, day__lte=last,
@@ -385,6 +401,7 @@ class _Writer:
             day_value=_day_value, ids=self.ids.take,
             mark=self.dossiers.json(DEMO_MARK), empty=self.events.json({}), stored=stored,
             seq_start=self.day_counters, spill_from=spill_from, scores_json=self.ratings.json,
+            file_ids=self.file_ids.take, results=self.results,
         )
 
     @transaction.atomic
@@ -395,7 +412,11 @@ class _Writer:
                 cursor.execute("SET LOCAL synchronous_commit = off")
                 if self.bulk_checks:
                     cursor.execute("SET LOCAL session_replication_role = replica")
-        self.scans.link(row[7] for row in chunk.files)  # before the rows that name them
+        # The files' bytes before the rows that name them.
+        self.scans.link(row[8] for row in chunk.files if row[2] == "component")
+        root = media_root()
+        for template, paths in _by_template(chunk.results).items():
+            self.scans.link(paths, source=root / template)
         written = [(self.dossiers, chunk.dossiers), (self.events, chunk.events),
                    (self.payments, chunk.payments), (self.files, chunk.files),
                    (self.ratings, chunk.ratings), (self.stats, chunk.stats)]
@@ -435,6 +456,13 @@ class _Writer:
             _Table(DayCounter, ["agency_id", "day", "last"]).write(
                 (a, _day_value(d), n) for (a, d), n in changed.items() if (a, d) not in existing)
         existing.update(changed)
+
+
+def _by_template(links: list[tuple[str, str]]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for template, path in links:
+        out.setdefault(template, []).append(path)
+    return out
 
 
 def _day_value(d: date) -> Any:

@@ -34,6 +34,17 @@ POSTAL = 0.02
 # dossiers whose components an officer marks digitized rises through the year like the online
 # share; a tenth of the returned dossiers are rated, mostly well.
 DIGITIZED_FROM, DIGITIZED_TO = 0.50, 0.80
+# Component reuse, made up too: the share of dossiers, rising through the year as more
+# components are digitized, handed in by an applicant who comes back within the same days
+# (the same chunk of days: the file reused must be written in the same transaction) with a
+# component digitized for an earlier dossier, and reuses it instead of handing it in again
+# (that component is then not digitized again by the officer).
+REUSED_FROM, REUSED_TO = 0.04, 0.12
+# Electronic results, made up too: the share of resolved dossiers whose result is attached as
+# a file, rising through the year; higher where the handling agency signs its results
+# (`_results`: a signed template), lower where it keeps results unsigned as uploaded.
+E_RESULT_SIGNED_FROM, E_RESULT_SIGNED_TO = 0.70, 0.95
+E_RESULT_PLAIN_FROM, E_RESULT_PLAIN_TO = 0.20, 0.40
 RATED = 0.10
 # How raters feel (shares of ratings): each criterion is then 2 with the first probability,
 # else 1 with the second, else 0. "total_time" follows the dossier: early 2, on time 1, late 0.

@@ -20,6 +20,10 @@ from tinhso.onestop.demo._clock import DAY, Clock
 from tinhso.onestop.demo._constants import (
     DIGITIZED_FROM,
     DIGITIZED_TO,
+    E_RESULT_PLAIN_FROM,
+    E_RESULT_PLAIN_TO,
+    E_RESULT_SIGNED_FROM,
+    E_RESULT_SIGNED_TO,
     LATE_MOOD_SHIFT,
     LATE_RATE,
     MOODS,
@@ -28,6 +32,8 @@ from tinhso.onestop.demo._constants import (
     POSTAL,
     RATED,
     REFUSED_AT_INTAKE,
+    REUSED_FROM,
+    REUSED_TO,
     STOPPED,
     SUPPLEMENT,
     WITHDRAWN,
@@ -46,8 +52,8 @@ from tinhso.onestop.demo._model import (
     _Proc,
     _World,
 )
-from tinhso.onestop.demo._scan import FOLDER as SCAN_FOLDER
-from tinhso.onestop.demo._scan import SCAN_SHA256, SCAN_SIZE
+from tinhso.onestop.demo._results import RESULT_NAME, Results, result_path
+from tinhso.onestop.demo._scan import SCAN_SHA256, SCAN_SIZE, scan_path
 from tinhso.onestop.status import Channel, Status, Timeliness
 
 S = Status
@@ -57,11 +63,11 @@ SEQ = [f"{i:04d}" for i in range(10_000)]
 ROLLUP_COUNTERS = (
     "submitted", "received", "refused", "resolved_early", "resolved_on_time", "resolved_late",
     "returned", "withdrawn", "stopped", "supplement_requested", "paid_online", "paid_total",
-    "left_open", "electronic_result", "digitized", "rated", "rating_points",
+    "left_open", "electronic_result", "digitized", "rated", "rating_points", "reused",
 )
 (R_SUBMITTED, R_RECEIVED, R_REFUSED, R_EARLY, R_ON_TIME, R_LATE, R_RETURNED, R_WITHDRAWN,
- R_STOPPED, R_SUPPLEMENT, R_PAID_ONLINE, R_PAID_TOTAL, R_LEFT_OPEN, _R_ELECTRONIC, R_DIGITIZED,
- R_RATED, R_POINTS) = range(len(ROLLUP_COUNTERS))
+ R_STOPPED, R_SUPPLEMENT, R_PAID_ONLINE, R_PAID_TOTAL, R_LEFT_OPEN, R_ELECTRONIC, R_DIGITIZED,
+ R_RATED, R_POINTS, R_REUSED) = range(len(ROLLUP_COUNTERS))
 _RESOLVED: dict[str, int] = {Timeliness.EARLY: R_EARLY, Timeliness.ON_TIME: R_ON_TIME, Timeliness.LATE: R_LATE}
 
 # Where the dossier sits in the default workflow, by status: (step, role, at the desk?).
@@ -97,7 +103,9 @@ class Chunk:
         self.dossiers: list[tuple[Any, ...]] = []
         self.events: list[tuple[Any, ...]] = []
         self.payments: list[tuple[Any, ...]] = []
-        self.files: list[tuple[Any, ...]] = []  # digitized components
+        # Digitized and reused components, electronic results (`FILE_COLUMNS`).
+        self.files: list[tuple[Any, ...]] = []
+        self.results: list[tuple[str, str]] = []  # (template path, result path) to link
         self.ratings: list[tuple[Any, ...]] = []
         self.stats: list[tuple[Any, ...]] = []  # rollup rows of the days now complete
         self.stat_updates: list[tuple[Any, ...]] = []  # (counts..., id) for stored rows
@@ -117,7 +125,9 @@ class Year:
                  day_value: Callable[[date], Any], ids: Callable[[int], list[int]],
                  mark: Any, empty: Any, stored: dict[tuple[Any, ...], int],
                  seq_start: dict[tuple[int, date], int], spill_from: int | None = None,
-                 scores_json: Callable[[dict[str, int]], Any] | None = None) -> None:
+                 scores_json: Callable[[dict[str, int]], Any] | None = None,
+                 file_ids: Callable[[int], list[int]] | None = None,
+                 results: Results | None = None) -> None:
         self.world, self.clock, self.rng, self.cutoff = world, clock, rng, cutoff
         self.prov = province_code
         self.n_days = n_days
@@ -126,6 +136,14 @@ class Year:
         self.scores_json = scores_json or (lambda v: v)
         self.scores: dict[tuple[int, ...], Any] = {}  # scores -> their JSON as rows carry it
         self.digitized_share = DIGITIZED_FROM
+        self.reused_share = REUSED_FROM
+        self.signed_share, self.plain_share = E_RESULT_SIGNED_FROM, E_RESULT_PLAIN_FROM
+        self.file_ids = file_ids
+        self.file_pool: list[int] = []
+        self.results = results
+        # The chunk's digitized components an applicant may reuse (the file must be written
+        # in the same transaction): (person, file id, name, uploaded at), by pool.
+        self.reusable: tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]] = ([], [])
         self.stored = stored
         self.seq_start = seq_start
         self.spill_from = n_days + 2 if spill_from is None else spill_from
@@ -166,14 +184,28 @@ class Year:
         people, businesses, accounts = self.people, self.businesses, self.accounts
         n_people, n_businesses, n_accounts = len(people), len(businesses), len(accounts)
         centre = world.centre
-        self.digitized_share = (DIGITIZED_FROM + (DIGITIZED_TO - DIGITIZED_FROM) * k
-                                / max(1, self.n_days - 1))
+        progress = k / max(1, self.n_days - 1)
+        self.digitized_share = DIGITIZED_FROM + (DIGITIZED_TO - DIGITIZED_FROM) * progress
+        self.reused_share = REUSED_FROM + (REUSED_TO - REUSED_FROM) * progress
+        self.signed_share = (E_RESULT_SIGNED_FROM
+                             + (E_RESULT_SIGNED_TO - E_RESULT_SIGNED_FROM) * progress)
+        self.plain_share = E_RESULT_PLAIN_FROM + (E_RESULT_PLAIN_TO - E_RESULT_PLAIN_FROM) * progress
+        reusable_people, reusable_businesses = self.reusable
         ids = self.ids(len(drafts))
         for pk, (at, proc, channel) in zip(ids, drafts, strict=True):
             ci = bisect_right(commune_cum, random() * top)
             commune = communes[ci]
             desk = commune if proc.receiving == "commune" else centre
-            if proc.business:
+            # An applicant back with a component digitized for an earlier dossier reuses it.
+            pool = reusable_businesses if proc.business else reusable_people
+            reuse = None
+            if pool and random() < self.reused_share:
+                candidate = pool[int(random() * len(pool))]
+                if candidate[3] < at:
+                    reuse = candidate
+            if reuse is not None:
+                person = reuse[0]
+            elif proc.business:
                 person = businesses[int(random() * n_businesses)]
             elif n_accounts and channel == ONLINE and random() < 0.01:
                 person = accounts[int(random() * n_accounts)]
@@ -188,7 +220,7 @@ class Year:
             seqs[desk_id] = seq
             address = self.addresses[ci][int(random() * 75)]
             self._dossier(pk, proc, channel, at, desk_id, prefixes[desk_id] + SEQ[seq],
-                          person, commune.unit_id, address, chunk)
+                          person, commune.unit_id, address, chunk, reuse)
         for desk_id, seq in seqs.items():
             self.seq_last[(desk_id, d)] = seq
 
@@ -228,7 +260,7 @@ class Year:
 
     def _dossier(self, pk: int, proc: _Proc, channel: int, submitted: int, desk_id: int,
                  code: str, person: tuple[int | None, str, str, str], unit_id: int,
-                 address: str, chunk: Chunk) -> None:
+                 address: str, chunk: Chunk, reuse: tuple[Any, ...] | None = None) -> None:
         handling = proc.agency_id if proc.receiving == "centre" else desk_id
         events = chunk.events
         before = len(events)
@@ -238,12 +270,25 @@ class Year:
         step, role, at_desk = PLACE[status]
         st = self.stamp
         submitted_value, received_value = st(submitted), st(received)
+        random = self.rng.random
+        # The electronic result: a file attached at the approval (`_results`).
+        result_id = None
+        if resolved is not None and self.results is not None:
+            blob = self.results.of(handling)
+            if blob is not None and random() < (self.signed_share if blob.signed
+                                                else self.plain_share):
+                result_id = self._file_id()
+                path = result_path(pk)
+                chunk.files.append((result_id, pk, "result", None, RESULT_NAME,
+                                    "application/pdf", blob.size, blob.sha256, path,
+                                    st(resolved), False, None))
+                chunk.results.append((blob.path, path))
         chunk.dossiers.append((
             pk, code, self.prov, proc.procedure_id, proc.version_id, channel, status,
             len(events) - before, person[0], person[1], person[2], address, person[3], unit_id,
             self.mark, handling, desk_id, desk_id if at_desk else handling, step, role,
             submitted_value, received_value, st(due), st(paused), resumed, st(resolved),
-            st(returned), st(ended), timeliness, reason, proc.fee,
+            st(returned), st(ended), timeliness, reason, proc.fee, result_id,
         ))
         if requested is not None:
             chunk.payments.append((
@@ -251,23 +296,40 @@ class Year:
                 channel == ONLINE, f"{code}-1", f"DEMO{pk}" if paid is not None else "",
                 st(requested), st(paid),
             ))
-        # An officer marks the components digitized at receipt; the applicant may rate the
-        # service once the result is returned (never past the cutoff).
-        random = self.rng.random
-        digitized = received is not None and random() < self.digitized_share
-        if digitized:
+        # A reused component comes with the submission; otherwise an officer marks the
+        # components digitized at receipt; the applicant may rate the service once the result
+        # is returned (never past the cutoff).
+        if reuse is not None:
             chunk.files.append((
-                pk, "component", proc.document_id, proc.file_name, "application/pdf", SCAN_SIZE,
-                SCAN_SHA256, f"{SCAN_FOLDER}/{pk // 10_000}/{pk}-1.pdf",
-                submitted_value if channel == ONLINE else received_value, True,
+                self._file_id(), pk, "component", proc.document_id, reuse[2], "application/pdf",
+                SCAN_SIZE, SCAN_SHA256, scan_path(pk, 2), submitted_value,
+                True, reuse[1],
             ))
+        digitized = reuse is None and received is not None and random() < self.digitized_share
+        if digitized:
+            file_id = self._file_id()
+            uploaded = submitted if channel == ONLINE else received
+            chunk.files.append((
+                file_id, pk, "component", proc.document_id, proc.file_name, "application/pdf",
+                SCAN_SIZE, SCAN_SHA256, scan_path(pk), st(uploaded), True, None,
+            ))
+            self.reusable[1 if proc.business else 0].append(
+                (person, file_id, proc.file_name, uploaded))
         rating = None
         if returned is not None and random() < RATED:
             rated = returned + 600 + int(random() * 3 * 86_400)
             if rated <= self.cutoff:
                 rating = (rated, self._rating(pk, st(rated), timeliness, chunk))
         self._count((handling, proc.procedure_id, channel, proc.online_level), channel,
-                    submitted, life, digitized, rating)
+                    submitted, life, digitized, rating, reuse is not None, result_id is not None)
+
+    def _file_id(self) -> int:
+        pool = self.file_pool
+        if not pool:
+            if self.file_ids is None:
+                raise RuntimeError("files made with no file keys to give them")
+            pool.extend(reversed(self.file_ids(2_000)))
+        return pool.pop()
 
     def _rating(self, pk: int, rated_at: Any, timeliness: str, chunk: Chunk) -> int:
         """The applicant's nine scores (0-2): most raters are pleased; a late result makes
@@ -296,7 +358,8 @@ class Year:
 
     def _count(self, key: tuple[int, int, int, str], channel: int, submitted: int,
                life: Life, digitized: bool = False,
-               rating: tuple[int, int] | None = None) -> None:
+               rating: tuple[int, int] | None = None, reused: bool = False,
+               electronic: bool = False) -> None:
         """The rollup counters of one dossier, by the rules of `rollups_aggregate`;
         `rating`: (when, points)."""
         (status, received, _due, _paused, _resumed, resolved, returned, ended, timeliness,
@@ -321,6 +384,8 @@ class Year:
         if resolved is not None:
             add(resolved, _RESOLVED[timeliness])
             add(resolved, R_LEFT_OPEN)
+            if electronic:
+                add(resolved, R_ELECTRONIC)
         if returned is not None:
             add(returned, R_RETURNED)
         if paid is not None:
@@ -334,6 +399,8 @@ class Year:
         if rating is not None:
             add(rating[0], R_RATED)
             add(rating[0], R_POINTS, rating[1])
+        if reused:
+            add(submitted, R_REUSED)
 
     def _plan(self, pk: int, proc: _Proc, channel: int, submitted: int, desk_id: int,
               agency_id: int, applicant: str, events: list[tuple[Any, ...]]) -> Life:
@@ -467,6 +534,8 @@ class Year:
         """The current chunk, with the rollup rows of the days before `complete_before` (no
         dossier made later can count on them: every moment is at or after submission)."""
         chunk, self.chunk = self.chunk, Chunk()
+        for pool in self.reusable:  # the next chunk is another transaction
+            pool.clear()
         stored, prov = self.stored, self.prov
         first = self.clock.first
         for k in range(self.flushed, min(complete_before, len(self.stat))):

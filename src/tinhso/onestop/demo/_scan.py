@@ -3,8 +3,9 @@ component row's own path a hard link to it (a copy where the filesystem cannot l
 officer who opens a demo dossier's component gets a page, not "file not found". A link costs
 about 20 µs (measured here): 6,500 for `tinhso demo`, about 650,000 at scale 1.0 (a few
 seconds, on the writer threads). Paths are unique, as `DossierFile.storage_path` must be:
-`dossiers/demo/<dossier id // 10,000>/<dossier id>-1.pdf`. Rows deleted by `--replace` leave
-their links to `tinhso files cleanup`."""
+`dossiers/demo/<dossier id // 10,000>/<dossier id>-<part>.pdf` (part 2: a reused component).
+Electronic results are linked the same way to their templates (`_results`). Rows deleted by
+`--replace` leave their links to `tinhso files cleanup`."""
 
 from __future__ import annotations
 
@@ -46,9 +47,10 @@ SCAN_SIZE = len(SCAN)
 SCAN_SHA256 = hashlib.sha256(SCAN).hexdigest()
 
 
-def scan_path(dossier_id: int) -> str:
-    """The component's path (`_generate` writes the same in line)."""
-    return f"{FOLDER}/{dossier_id // 10_000}/{dossier_id}-1.pdf"
+def scan_path(dossier_id: int, part: int = 1) -> str:
+    """The component's path: part 1 digitized by the officer, part 2 reused from an earlier
+    dossier of the applicant."""
+    return f"{FOLDER}/{dossier_id // 10_000}/{dossier_id}-{part}.pdf"
 
 
 class Scans:
@@ -67,8 +69,12 @@ class Scans:
         part.write_bytes(SCAN)
         os.replace(part, self.source)
 
-    def link(self, paths: Iterable[str]) -> None:
-        source, root, folders = self.source, self.root, self.folders
+    def link(self, paths: Iterable[str], source: Path | None = None) -> None:
+        """Give each path the scan's bytes (or `source`'s: an electronic result template,
+        `_results`)."""
+        scan = source is None
+        source = self.source if source is None else source
+        root, folders = self.root, self.folders
         for rel in paths:
             target = root / rel
             folder = target.parent
@@ -77,8 +83,16 @@ class Scans:
                 folders.add(folder)
             try:
                 os.link(source, target)
-            except FileExistsError:
-                continue  # a load stopped half-way wrote it
+            except FileExistsError:  # a load stopped half-way, or an earlier one, wrote it
+                if target.samefile(source):
+                    continue
+                # another file under a reused name (ids handed out again, a new template
+                # signed): replaced whole, never left with the old bytes
+                spare = target.with_name(f"{target.name}.{os.getpid()}.new")
+                spare.unlink(missing_ok=True)
+                os.link(source, spare)
+                os.replace(spare, target)
             except OSError:  # no hard links here, or the scan was cleaned up meanwhile
-                self.prepare()
+                if scan:
+                    self.prepare()
                 shutil.copyfile(source, target)

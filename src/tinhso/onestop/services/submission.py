@@ -326,7 +326,8 @@ def _create(*, actor: Any, version: ProcedureVersion, channel: Channel, applican
         trip.insert(audit_row(actor=actor, action="dossier.submit", obj=d,
                               data={"code": d.code, "procedure": version.procedure.code,
                                     "channel": int(channel), "files": len(written) + len(reused)}))
-        rollup_bump_many(d, {"submitted": 1}, at, trip=trip)
+        rollup_bump_many(d, {"submitted": 1, "reused": 1} if reused else {"submitted": 1}, at,
+                         trip=trip)
         trip.insert(_outbox(d, at, save=False), *rows)
     if channel == Channel.IN_PERSON:
         _receive(d, actor=actor, at=at, comment="")

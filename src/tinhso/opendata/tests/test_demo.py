@@ -43,8 +43,8 @@ def test_demo_datasets_load_once_with_every_access_level(client):
 def test_datasets_made_from_the_platforms_own_data_link_to_live_exports(client):
     _province()
     load_datasets(actor=officer(Role.PROVINCE_ADMIN, None), site_url="http://testserver")
-    for name in ("ho-so-theo-thang-va-co-quan", "chi-so-chuyen-doi-so-tinh",
-                 "danh-muc-thu-tuc-hanh-chinh", "don-vi-hanh-chinh-tinh-thanh-hoa"):
+    for name in ("ho-so-theo-thang-va-co-quan", "danh-muc-thu-tuc-hanh-chinh",
+                 "don-vi-hanh-chinh-tinh-thanh-hoa"):
         shown = client.get("/api/3/action/package_show", {"id": name}).json()["result"]
         kinds = [res["url_type"] for res in shown["resources"]]
         assert kinds[0] == "upload" and kinds[-1] is None  # the snapshot first, links after
@@ -77,8 +77,12 @@ def test_snapshots_are_loaded_into_the_datastore_and_previewed_once(client, sett
     admin = officer(Role.PROVINCE_ADMIN, None)
     load_datasets(actor=admin, snapshots=False)
     assert not Resource.objects.filter(url_type="upload").exists()
-    assert load_snapshots(actor=admin) == len(SNAPSHOTS)
-    for snap in SNAPSHOTS:
+    # The indicators' dataset is `indicators.publish`'s (the demo command publishes it, see
+    # web/tests/test_demo_publish.py); not published here, its snapshot waits.
+    present = [s for s in SNAPSHOTS if s.dataset != "chi-so-chuyen-doi-so-tinh"]
+    assert not Dataset.objects.filter(name="chi-so-chuyen-doi-so-tinh").exists()
+    assert load_snapshots(actor=admin) == len(present) == len(SNAPSHOTS) - 1
+    for snap in present:
         got = Resource.objects.get(dataset__name=snap.dataset, state=State.ACTIVE,
                                    url=snap.file_name)
         assert got.url_type == "upload"

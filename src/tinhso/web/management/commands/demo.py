@@ -1,6 +1,8 @@
 """`tinhso demo`: load the demo province (Thanh Hóa) — its real administrative units, its
-agencies, an account for each role, citizens and businesses, and the procedure catalog.
-Idempotent: a second run finds everything in place and returns in a moment."""
+agencies, an account for each role, citizens and businesses, the procedure catalog, the open
+data portal's datasets (the public indicators' published as `tinhso indicators publish` does,
+`web.demo`), certificates, dossiers and documents. Idempotent: a second run finds everything
+in place and returns in a moment."""
 
 from __future__ import annotations
 
@@ -20,8 +22,9 @@ from tinhso.directory.demo import demo_agency_roles, load_agencies
 from tinhso.directory.services import units_import
 from tinhso.documents.demo import expected_documents, load_documents
 from tinhso.onestop.demo import expected_dossiers, load_dossiers
-from tinhso.opendata.demo import load_datasets, load_snapshots
+from tinhso.opendata.demo import load_snapshots
 from tinhso.signing.demo import load_certificates
+from tinhso.web.demo import open_data_load
 
 
 class Command(BaseCommand):
@@ -68,12 +71,17 @@ class Command(BaseCommand):
             load_catalog(agencies=agencies)
             bar.update()
             bar.set_postfix_str(steps[4])
-            load_datasets(actor=User.objects.get(username="admin"), province_code=province,
-                          snapshots=False)  # taken below, once the dossiers and documents exist
+            # The departments' datasets, then the indicators' as `tinhso indicators publish`
+            # makes it; the snapshots are taken below, once the dossiers and documents exist.
+            open_data = open_data_load(actor=User.objects.get(username="admin"),
+                                       province_code=province)
             bar.update()
             bar.set_postfix_str(steps[5])
             load_certificates(actor=User.objects.get(username="admin"), province_code=province)
             bar.update()
+        if open_data.problem:
+            self.stderr.write(self.style.WARNING(
+                f"Chưa công bố bộ dữ liệu chỉ số: {open_data.problem}"))
         if options["scale"] > 0:
             with tqdm(total=expected_dossiers(options["scale"]), desc="Hồ sơ mẫu",
                       unit=" hồ sơ", disable=not show) as dossier_bar:
