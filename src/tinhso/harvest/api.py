@@ -1,6 +1,7 @@
 """The change feed: `GET /api/v1/opendata/changes`, for portals that harvest us completely
-(creations, updates and deletions), paged by an opaque cursor. Public data only; no
-authentication, like the CKAN read actions and the DCAT catalog."""
+(creations, updates and deletions), paged by an opaque cursor. Public data only, and only
+changes the public can see (`selectors.last_public_changes`); no authentication, like the CKAN
+read actions and the DCAT catalog. Advertised by a `rel="alternate"` link on `/du-lieu/`."""
 
 from __future__ import annotations
 

@@ -9,12 +9,25 @@ current row; a deleted one by the stricter of its row and the level the version 
 URLs of data they may not download now are emptied, and the lists of agencies a dataset or
 resource is shared with go only to the owner agency's officers. The dataset itself is found
 by `selectors.dataset_for`, so a private dataset's versions are "not found" to outsiders like
-the dataset."""
+the dataset.
+
+A caller sees a version as a change only when it differs, as they may read it now, from the
+version before it (`Reader.key`: the readable dictionary without what every save stamps anew,
+such as `metadata_modified`, positions and the datastore flag); the first version is always a
+change. So a change that touched only resources the caller cannot see (a private resource
+added, edited or removed) is neither listed (`package_activity_list`, the portal's lists of
+versions) nor shown (`activity_show` and the version's page answer "not found"), and the
+version shown after it lists the difference from the last version the caller saw. The owner
+agency's officers, who see everything, see every version. `Reader.shown` reads the versions
+newest first in growing batches (two queries a batch with the resources' rows and files, never
+one per version) until it has as many changes as asked for; `load_many` loads several
+datasets' readers at once (the harvest change feed)."""
 
 from __future__ import annotations
 
 import copy
 import uuid
+from collections.abc import Iterable
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -37,6 +50,13 @@ from tinhso.opendata.validation import Errors, boolean
 
 DEFAULT_LIMIT = 31  # CKAN's ckan.activity_list_limit
 MAX_LIMIT = 100
+SCAN_FIRST = 32  # versions read in the first batch of `Reader.shown`; each next one is 4x
+SCAN_MAX = 2000
+# What every save stamps anew, which is no change the caller could see: the dataset's and each
+# resource's time of the write, a resource's position (its order is compared as the list's)
+# and whether its table was loaded by then.
+VOLATILE = ("metadata_modified",)
+RESOURCE_VOLATILE = ("metadata_modified", "position", "datastore_active")
 ACTIVITY_TYPES = {"create": "new package", "delete": "deleted package"}
 
 
@@ -54,26 +74,95 @@ def _as_uuid(value: Any) -> uuid.UUID | None:
 
 class Reader:
     """Filters the versions of one dataset for one caller; reads the resources' current rows
-    and their kept files once for all the versions it is given (`load`)."""
+    and their kept files once for all the versions it is given (`load`, `load_many`)."""
 
     def __init__(self, ds: Dataset, rights: DownloadRights, site_url: str = "") -> None:
         self.ds, self.rights, self.site_url = ds, rights, site_url
         self.rows: dict[uuid.UUID, Resource] = {}
         self.files: dict[uuid.UUID, list[tuple[Any, int]]] = {}
+        self._asked: set[uuid.UUID] = set()  # resource ids whose rows were read (or absent)
+        self._keys: dict[Any, dict[str, Any]] = {}
 
     def load(self, versions: list[DatasetVersion]) -> None:
+        load_many([(self, versions)])
+
+    def _wanted(self, versions: list[DatasetVersion]) -> set[uuid.UUID]:
         ids = {i for v in versions for r in (v.data or {}).get("resources", [])
-               if (i := _as_uuid(r.get("id"))) is not None}
-        if not ids:
-            return
-        self.rows = {r.pk: r for r in Resource.objects.filter(pk__in=ids, dataset=self.ds)
-                     .only("id", "dataset_id", "access_level", "state", "url_type")}
-        latest = max(v.at for v in versions)
-        for rid, number, at in (ResourceVersion.objects
-                                .filter(resource_id__in=list(self.rows), at__lte=latest)
-                                .exclude(storage_path="")
-                                .values_list("resource_id", "number", "at")):
-            self.files.setdefault(rid, []).append((at, number))
+               if (i := _as_uuid(r.get("id"))) is not None} - self._asked
+        self._asked |= ids
+        return ids
+
+    def sees_all(self) -> bool:
+        """Whether the caller reads every version whole (the owner agency's officers)."""
+        return self.rights.mine(self.ds)
+
+    def key(self, version: DatasetVersion) -> dict[str, Any]:
+        """What the caller can see of `version`, without what every save stamps anew: two
+        consecutive versions with the same key are no change to them. Needs `load`."""
+        found = self._keys.get(version.pk)
+        if found is not None:
+            return found
+        raw = version.data or {}
+        data = self._read({**raw, "resources": [dict(r) for r in raw.get("resources", [])]},
+                          version.at)
+        for name in VOLATILE:
+            data.pop(name, None)
+        # The names of the agency, themes and units as they were then: what the dataset
+        # points at is compared, not the other records' own edits.
+        data["organization"] = (data.get("organization") or {}).get("id")
+        data["groups"] = [g.get("name") for g in data.get("groups") or []]
+        data["spatial_units"] = [u.get("code") for u in data.get("spatial_units") or []]
+        for rd in data["resources"]:
+            for name in RESOURCE_VOLATILE:
+                rd.pop(name, None)
+        self._keys[version.pk] = data
+        return data
+
+    def shown(self, *, want: int | None = None, skip: int = 0, below: int | None = None,
+              only: tuple[str, ...] = ()) -> list[DatasetVersion]:
+        """The versions the caller sees as changes, newest first, numbered below `below`
+        (None: from the newest): the first `skip` left out, then at most `want` (None: all).
+        For the owner's officers every version (`only`: the fields to read then)."""
+        qs = DatasetVersion.objects.filter(dataset=self.ds)
+        if below is not None:
+            qs = qs.filter(number__lt=below)
+        qs = qs.order_by("-number")
+        if self.sees_all():
+            rows = qs.only(*only) if only else qs
+            return list(rows[skip:] if want is None else rows[skip:skip + want])
+        return self._scan(qs, None if want is None else want + skip)[skip:]
+
+    def _scan(self, qs: Any, want: int | None) -> list[DatasetVersion]:
+        """The first `want` (None: all) of the versions `qs` gives, newest first, that the
+        caller sees as changes: read in growing batches, each compared with the one before."""
+        shown: list[DatasetVersion] = []
+        newer: tuple[DatasetVersion, dict[str, Any]] | None = None
+        size = max(SCAN_FIRST, (want or 0) + 1)
+        top: int | None = None
+        while True:
+            batch = list((qs if top is None else qs.filter(number__lt=top))[:size])
+            self.load(batch)
+            for v in batch:
+                k = self.key(v)
+                if newer is not None and newer[1] != k:
+                    shown.append(newer[0])
+                    if want is not None and len(shown) >= want:
+                        return shown
+                newer = (v, k)
+            if len(batch) < size:  # the first version: always a change
+                if newer is not None:
+                    shown.append(newer[0])
+                return shown[:want] if want is not None else shown
+            top = batch[-1].number
+            size = min(size * 4, SCAN_MAX)
+
+    def visible(self, number: int) -> tuple[DatasetVersion | None, DatasetVersion | None]:
+        """The version `number` if the caller sees it as a change, and the change they saw
+        before it (None when missing or not a change to them)."""
+        pair = self.shown(want=2, below=number + 1)
+        if not pair or pair[0].number != number:
+            return None, None
+        return pair[0], (pair[1] if len(pair) > 1 else None)
 
     def _file_version(self, rid: uuid.UUID, at: Any) -> int | None:
         """The number of the resource's kept file as of `at` (the version's time)."""
@@ -95,7 +184,11 @@ class Reader:
 
     def readable(self, version: DatasetVersion) -> dict[str, Any]:
         """The version's package dictionary as the caller may read it now."""
-        data = copy.deepcopy(version.data or {})
+        return self._read(copy.deepcopy(version.data or {}), version.at)
+
+    def _read(self, data: dict[str, Any], at: Any) -> dict[str, Any]:
+        """`readable` on `data`, which it changes: the dictionary itself and its resources'
+        (so for `key`, a copy of those two levels is enough)."""
         rights, ds = self.rights, self.ds
         mine = rights.mine(ds)
         then_level = str(data.get("access_level") or ds.access_level)
@@ -109,7 +202,7 @@ class Reader:
             upload = rd.get("url_type") == "upload"
             rd["file_version"] = None
             if upload:
-                number = self._file_version(row.pk, version.at) if active else None
+                number = self._file_version(row.pk, at) if active else None
                 if ok and number is not None:
                     rd["file_version"] = number
                     url = f"{self.site_url}{url}?version={number}" if url.startswith("/") else ""
@@ -128,6 +221,37 @@ class Reader:
         return data
 
 
+def load_many(pairs: Iterable[tuple[Reader, list[DatasetVersion]]]) -> None:
+    """`Reader.load` for several readers at once: the rows of the resources the versions name
+    (not read before) and their kept files, in two queries for them all (none when none)."""
+    pairs = list(pairs)
+    owner: dict[uuid.UUID, Reader] = {}
+    latest = None
+    for reader, versions in pairs:
+        if not versions:
+            continue
+        for rid in reader._wanted(versions):
+            owner[rid] = reader
+        at = max(v.at for v in versions)
+        latest = at if latest is None or at > latest else latest
+    if not owner or latest is None:
+        return
+    found = []
+    for r in (Resource.objects.filter(pk__in=list(owner))
+              .only("id", "dataset_id", "access_level", "state", "url_type")):
+        reader = owner[r.pk]
+        if r.dataset_id == reader.ds.pk:
+            reader.rows[r.pk] = r
+            found.append(r.pk)
+    if not found:
+        return
+    for rid, number, at in (ResourceVersion.objects
+                            .filter(resource_id__in=found, at__lte=latest)
+                            .exclude(storage_path="")
+                            .values_list("resource_id", "number", "at")):
+        owner[rid].files.setdefault(rid, []).append((at, number))
+
+
 def activity_dict(version: DatasetVersion, package: dict[str, Any] | None) -> dict[str, Any]:
     """A version as CKAN's activity dictionary (`data` only when `package` is given)."""
     return {
@@ -137,19 +261,6 @@ def activity_dict(version: DatasetVersion, package: dict[str, Any] | None) -> di
         "user_id": str(version.actor_id) if version.actor_id else None,
         "data": {"package": package} if package is not None else {},
     }
-
-
-def dataset_versions(ds: Dataset, offset: int, limit: int) -> list[DatasetVersion]:
-    return list(DatasetVersion.objects.filter(dataset=ds).order_by("-number")
-                [offset:offset + limit])
-
-
-def version_pair(ds: Dataset, number: int) -> tuple[DatasetVersion | None, DatasetVersion | None]:
-    """The version `number` of the dataset and the one before it (None when missing)."""
-    found = {v.number: v for v in DatasetVersion.objects.filter(dataset=ds)
-             .filter(number__lte=number).order_by("-number")[:2]}
-    this = found.pop(number, None)
-    return this, (next(iter(found.values())) if this is not None and found else None)
 
 
 def version_by_activity_id(user: Any, ref: str) -> tuple[Dataset, DatasetVersion]:
@@ -256,8 +367,9 @@ def package_activity_list(ctx: Any, data: dict[str, Any]) -> list[dict[str, Any]
     p = _ints(data, offset=(0, 0), limit=(DEFAULT_LIMIT, 0))
     ds = selectors.dataset_for(ctx.user, ref)
     limit = min(p["limit"] if p["limit"] is not None else DEFAULT_LIMIT, MAX_LIMIT)
-    versions = dataset_versions(ds, p["offset"] or 0, limit)
+    offset = p["offset"] or 0
     reader = Reader(ds, ctx.rights, ctx.site_url)
+    versions = reader.shown(want=limit, skip=offset)
     reader.load(versions)
     return [activity_dict(v, reader.readable(v)) for v in versions]
 
@@ -272,8 +384,10 @@ def activity_show(ctx: Any, data: dict[str, Any]) -> dict[str, Any]:
     include = boolean(data, "include_data", errors, default=True)
     errors.raise_if_any()
     ds, version = version_by_activity_id(ctx.user, ref)
+    reader = Reader(ds, ctx.rights, ctx.site_url)
+    if reader.visible(version.number)[0] is None:  # no change the caller could see
+        raise NotFound(_("Không tìm thấy hoạt động."))
     if not include:
         return activity_dict(version, None)
-    reader = Reader(ds, ctx.rights, ctx.site_url)
     reader.load([version])
     return activity_dict(version, reader.readable(version))

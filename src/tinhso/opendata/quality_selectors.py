@@ -1,6 +1,8 @@
 """Reads of quality and use, scoped by who asks: a dataset's score and its counts only for
 those who see the dataset (`selectors.dataset_for`, so a private dataset's counts are a 404 to
-others, as the dataset is); the stale list only for officers, of their own agencies."""
+others, as the dataset is), computed from the resources the caller sees (the public's score
+counts no private resource's format or freshness; the owner's officers see the full picture);
+the stale list only for officers, of their own agencies."""
 
 from __future__ import annotations
 
@@ -15,8 +17,8 @@ from django.utils.translation import gettext as _
 from tinhso.core.errors import NotAllowed
 from tinhso.directory.permissions import agency_scope, can
 from tinhso.opendata import usage
-from tinhso.opendata.access import PUBLISH, VIEW_PRIVATE, visible_q
-from tinhso.opendata.dictize import package_dict
+from tinhso.opendata.access import PUBLISH, VIEW_PRIVATE, download_rights, visible_q
+from tinhso.opendata.dictize import active_resources_of, package_dict
 from tinhso.opendata.models import AccessLevel, Dataset, State
 from tinhso.opendata.quality import Facts, Quality, facts_from_package, quality_score
 from tinhso.opendata.selectors import dataset_for
@@ -29,16 +31,18 @@ class Scored:
     quality: Quality
 
 
-def score_of(ds: Dataset, *, now: dt.datetime | None = None) -> Scored:
-    """The dataset's score now (no query when its relations are fetched, as `dataset_for`
-    does)."""
-    facts = facts_from_package(package_dict(ds))
+def score_of(ds: Dataset, user: Any = None, *, now: dt.datetime | None = None) -> Scored:
+    """The dataset's score now, from the resources `user` sees (None: the public). No query
+    when its relations are fetched, as `dataset_for` does, and none for the public; one for
+    an officer when the dataset has private resources."""
+    resources = download_rights(user).listed(ds, active_resources_of(ds))
+    facts = facts_from_package(package_dict(ds, resources=resources))
     return Scored(ds, facts, quality_score(facts, now or timezone.now()))
 
 
 def quality_for(user: Any, ref: str, *, now: dt.datetime | None = None) -> Scored:
     """A dataset the user sees (id or name), scored; NotFound otherwise."""
-    return score_of(dataset_for(user, ref), now=now)
+    return score_of(dataset_for(user, ref), user, now=now)
 
 
 def usage_for(

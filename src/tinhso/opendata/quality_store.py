@@ -1,7 +1,13 @@
 """The stored quality score (`DatasetQuality`): written in the same transaction as every
 dataset or resource write (`services._finish` calls `quality_save` with the dictionary it has
 just built: one upsert, no read), and for every dataset by `quality_refresh` (the daily task
-and `tinhso opendata quality`), since freshness changes with time alone."""
+and `tinhso opendata quality`), since freshness changes with time alone.
+
+The stored score is the public's: it is computed from the resources everyone who sees the
+dataset sees (`public_package`: private resources left out), so what the indicators and the
+stale list count from it never depends on data the public cannot see. A page or the API may
+show a caller who sees more (the owner's officers) the full picture, computed live
+(`quality_selectors.score_of`)."""
 
 from __future__ import annotations
 
@@ -13,7 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from tinhso.opendata.dictize import fetch_relations, package_dict
-from tinhso.opendata.models import Dataset, DatasetQuality
+from tinhso.opendata.models import AccessLevel, Dataset, DatasetQuality
 from tinhso.opendata.quality import Quality, facts_from_package, quality_score
 
 REFRESH_BATCH = 200
@@ -35,10 +41,18 @@ def _row(
 FIELDS = ["score", "criteria", "data_updated", "stale_after", "computed_at"]
 
 
+def public_package(pkg: dict[str, Any]) -> dict[str, Any]:
+    """`pkg` with only the resources everyone who sees the dataset sees (no private one)."""
+    resources = [r for r in pkg.get("resources") or []
+                 if r.get("access_level") != AccessLevel.NAMED]
+    return {**pkg, "resources": resources, "num_resources": len(resources)}
+
+
 def quality_save(dataset_id: Any, pkg: dict[str, Any], at: dt.datetime | None = None) -> Quality:
-    """Score the dataset whose CKAN dictionary is `pkg` and store it (one upsert)."""
+    """Score the dataset whose CKAN dictionary is `pkg`, as the public sees it, and store it
+    (one upsert)."""
     at = at or timezone.now()
-    facts = facts_from_package(pkg)
+    facts = facts_from_package(public_package(pkg))
     q = quality_score(facts, at)
     DatasetQuality.objects.bulk_create(
         [_row(dataset_id, q, facts.data_updated, at)],
@@ -66,7 +80,7 @@ def quality_refresh(
             return done
         rows = []
         for ds in batch:
-            facts = facts_from_package(package_dict(ds))
+            facts = facts_from_package(public_package(package_dict(ds)))
             rows.append(_row(ds.pk, quality_score(facts, at), facts.data_updated, at))
         with transaction.atomic():
             DatasetQuality.objects.bulk_create(

@@ -39,7 +39,7 @@ def quality_context(
     already fetched for `user` with its relations (`selectors.dataset_for`): the score costs no
     query then, the counts one (none for someone who does not see the dataset)."""
     now = now or timezone.now()
-    scored = score_of(dataset, now=now)
+    scored = score_of(dataset, user, now=now)  # from the resources the caller sees
     q = scored.quality
     rows: list[dict[str, Any]] | None = None
     if sees(user, dataset):

@@ -34,14 +34,15 @@ weights, on the same words."""
 from __future__ import annotations
 
 from collections import defaultdict
+from contextlib import nullcontext
 from operator import itemgetter
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import IntegerField, QuerySet, TextField
 
 from tinhso.core.text import fold
-from tinhso.opendata import fulltext
+from tinhso.opendata import facets, fulltext
 from tinhso.opendata.dictize import among, fetch_relations
 from tinhso.opendata.fulltext import OnDataset
 from tinhso.opendata.models import Dataset, Group, Tag
@@ -161,7 +162,7 @@ def _tiers(qs: QuerySet[Dataset], terms: Terms, rest: list[str],
 
 
 def _in_window(qs: QuerySet[Dataset], condition: OnDataset, rest: list[str], skip: int,
-               need: int) -> list[Any] | None:
+               need: int, count: int) -> list[Any] | None:
     """The tier's ids `skip` to `skip + need` when the first WINDOW matches (in the order of
     the rest of the sort) hold them all, else None. A broad tier is found this way through the
     index of that order, a few thousand rows read; asked directly, PostgreSQL takes every row
@@ -174,18 +175,34 @@ def _in_window(qs: QuerySet[Dataset], condition: OnDataset, rest: list[str], ski
     window = (qs.annotate(**columns).order_by(*rest)
               .values(*dict.fromkeys(["id", *keys]), *columns)[:WINDOW])
     inner, params = window.query.sql_with_params()
+    walk = _walk_the_order(count)
     order = ", ".join(f"w.{k.lstrip('-')} {'DESC' if k.startswith('-') else 'ASC'}"
                       for k in rest)
     sql = (f"SELECT w.id FROM ({inner}) w WHERE {condition.sql.replace('{t}', 'w')} "  # noqa: S608
            f"ORDER BY {order} LIMIT %s OFFSET %s")
-    with connection.cursor() as cursor:
+    with transaction.atomic() if walk else nullcontext(), connection.cursor() as cursor:
+        if walk:  # for this statement only: the transaction ends with it
+            cursor.execute("SET LOCAL enable_bitmapscan = off")
         cursor.execute(sql, [*params, *condition.params, need, skip])
         got = [row[0] for row in cursor.fetchall()]
     return got if len(got) == need else None
 
 
+def _walk_the_order(count: int) -> bool:
+    """Whether the window must be read through the sort's index. Words that go together
+    ("đất đai") match together, but PostgreSQL estimates each word's share apart and
+    multiplies them: it expects a quarter of the matches, takes them all from the full-text
+    index and sorts them (22,000 rows, 30 ms) instead of walking the sort's index until the
+    page is full (0.4 ms, measured on 100,000 datasets). When the matches are at least an
+    eighth of the catalogue (`facets.catalogue_size`), walking reads at most 8 rows per match
+    needed, so the bitmap scans are turned off for that one statement (`SET LOCAL` in its own
+    transaction; inside a caller's transaction, left to the planner)."""
+    size = facets.catalogue_size()
+    return bool(size) and count * 8 >= size and not connection.in_atomic_block
+
+
 def _tiered(qs: QuerySet[Dataset], terms: Terms, rest: list[str], start: int,
-            rows: int, every_word: bool) -> list[Dataset]:
+            rows: int, every_word: bool, count: int) -> list[Dataset]:
     ids: list[Any] = []
     skip, need = start, rows
     for tier, condition in _tiers(qs, terms, rest, every_word):
@@ -193,7 +210,7 @@ def _tiered(qs: QuerySet[Dataset], terms: Terms, rest: list[str], start: int,
             break
         got = None
         if condition is not None and skip + need <= WINDOW:
-            got = _in_window(qs, condition, rest, skip, need)
+            got = _in_window(qs, condition, rest, skip, need, count)
         if got is None:
             got = list(tier[skip:skip + need])
         if got:
@@ -263,6 +280,6 @@ def page(qs: QuerySet[Dataset], terms: Terms, order: list[str], start: int, rows
     if connection.vendor != "postgresql":
         return _python_page(qs, terms, order, start, rows)
     if order[0] == f"-{SCORE}" and count > RANK_ALL_BELOW:
-        return _tiered(qs, terms, order[1:], start, rows, every_word)
+        return _tiered(qs, terms, order[1:], start, rows, every_word, count)
     ranked = qs.annotate(**{ALIAS: score(terms)}).order_by(*_ordered(order))
     return fetch_relations(ranked[start:start + rows])

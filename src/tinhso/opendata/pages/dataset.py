@@ -35,7 +35,6 @@ from tinhso.opendata.dictize import download_url, org_name
 from tinhso.opendata.licenses import LICENSES
 from tinhso.opendata.models import (
     AccessLevel,
-    DatasetVersion,
     DatastoreStatus,
     DatastoreTable,
     Frequency,
@@ -120,6 +119,16 @@ def _resource_row(res: Resource, ds: Any, rights: DownloadRights) -> dict[str, A
     return {"r": res, "url": url, "allowed": ok, "table": _table_of(res)}
 
 
+VERSION_FIELDS = ("number", "at", "action", "dataset_id")
+
+
+def _reader(ds: Any, rights: DownloadRights) -> Any:
+    """The versions the caller sees as changes (`activity.Reader.shown`)."""
+    from tinhso.opendata import activity
+
+    return activity.Reader(ds, rights)
+
+
 def _changes(versions: Any) -> list[dict[str, Any]]:
     return [
         {"number": v.number, "at": v.at, "change": CHANGES.get(v.action, v.action)}
@@ -136,10 +145,11 @@ def version(request: HttpRequest, name: str, number: int) -> HttpResponse:
     ds = _get_dataset(request, name)
     if ds is None or ds.name != name:
         return error_page(request, _("Không tìm thấy bộ dữ liệu."), 404)
-    this, before = activity.version_pair(ds, number) if number < 2**31 else (None, None)
+    reader = activity.Reader(ds, download_rights(request.user))
+    # A version that changed nothing the caller can see is none of theirs (`activity`).
+    this, before = reader.visible(number) if number < 2**31 else (None, None)
     if this is None:
         return error_page(request, _("Không có phiên bản này."), 404)
-    reader = activity.Reader(ds, download_rights(request.user))
     reader.load([v for v in (this, before) if v is not None])
     data = reader.readable(this)
     levels = dict(AccessLevel.choices)
@@ -158,7 +168,7 @@ def version(request: HttpRequest, name: str, number: int) -> HttpResponse:
             "live": {str(r.pk) for r in ds.active_resources},
             "changes": activity.changes(reader.readable(before) if before else None, data),
             "previous": before.number if before else None,
-            "latest": this.number == ds.revision,
+            "latest": this.number == reader.shown(want=1)[0].number,
         },
     )
 
@@ -190,11 +200,7 @@ def dataset(request: HttpRequest, name: str) -> HttpResponse:
     rights = download_rights(user)
     resources = [_resource_row(r, ds, rights) for r in rights.listed(ds, ds.active_resources)]
     blocked = next((row["r"] for row in resources if not row["allowed"]), None)
-    versions = list(
-        DatasetVersion.objects.filter(dataset=ds)
-        .only("number", "at", "action")
-        .order_by("-number")[: VERSIONS_PER_PAGE + 1]
-    )
+    versions = _reader(ds, rights).shown(want=VERSIONS_PER_PAGE + 1, only=VERSION_FIELDS)
     lic = LICENSES.get(ds.license_id)
     return render(
         request,
@@ -211,6 +217,8 @@ def dataset(request: HttpRequest, name: str) -> HttpResponse:
             "why_not": why_not(effective_level(ds, blocked), user) if blocked else "",
             "may_request": blocked is not None and _may_request(user, ds, rights),
             "versions": _changes(versions[:VERSIONS_PER_PAGE]),
+            # The last change the caller could see (a private resource's edit moves no date).
+            "modified": versions[0].at if versions else ds.metadata_modified,
             "more_versions": len(versions) > VERSIONS_PER_PAGE,
             "feeds": FEEDS if _public(ds) else (),
             "quality": quality_context(ds, user),
@@ -227,12 +235,8 @@ def versions(request: HttpRequest, name: str) -> HttpResponse:
         return error_page(request, _("Không tìm thấy bộ dữ liệu."), 404)
     try:
         number = page_number(request)
-        page = Paginator(
-            DatasetVersion.objects.filter(dataset=ds)
-            .only("number", "at", "action")
-            .order_by("-number"),
-            VERSIONS_PER_PAGE,
-        ).page(number)
+        shown = _reader(ds, download_rights(request.user)).shown(only=VERSION_FIELDS)
+        page = Paginator(shown, VERSIONS_PER_PAGE).page(number)
     except BadPage as e:
         return error_page(request, str(e), 400)
     except EmptyPage:

@@ -236,3 +236,39 @@ def test_what_anyone_may_see_is_kept_with_the_index_and_follows_every_write(clie
     dataset_delete(actor=author, ref="so-lieu-2")
     assert search() == (1, ["so-lieu-0"])
     assert _by_index(None, Search(facet_fields=FIELDS)) == _by_sql(None, Search(facet_fields=FIELDS))
+
+
+def test_the_public_set_is_what_an_anonymous_caller_sees_in_every_state_and_level():
+    from tinhso.opendata.selectors import datasets_visible_to
+
+    agency = AgencyFactory()
+    author = publisher(agency)
+    for level in AccessLevel:
+        dataset(author, agency, f"mo-{level}", access_level=level)
+        dataset(author, agency, f"nhap-{level}", access_level=level, state="draft")
+        dataset(author, agency, f"xoa-{level}", access_level=level)
+        dataset_delete(actor=author, ref=f"xoa-{level}")
+    _by_index(None, Search(facet_fields=FIELDS))  # the index is built
+    seen = facets.matched_bits(datasets_visible_to(None))
+    assert facets._index.public() == seen
+    assert seen.bit_count() == 2  # open and for agencies; never drafts, deleted or named
+    dataset_patch(actor=author, data={"id": "nhap-open", "state": "active"})
+    dataset_patch(actor=author, data={"id": "mo-open", "access_level": AccessLevel.NAMED})
+    _by_index(None, Search(facet_fields=FIELDS))
+    assert facets._index.public() == facets.matched_bits(datasets_visible_to(None))
+
+
+def test_a_write_around_the_services_shows_for_a_minute_at_most(monkeypatch):
+    agency = AgencyFactory()
+    author = publisher(agency)
+    dataset(author, agency, "mot", tags=[{"name": "chung"}])
+    dataset(author, agency, "hai", tags=[{"name": "rieng"}])
+    search = Search(facet_fields=("tags",))
+    assert _by_index(None, search)[0] == 2
+    Dataset.objects.filter(name="hai").update(access_level=AccessLevel.NAMED)  # no touch
+    monkeypatch.setattr(facets, "PUBLIC_RECHECK", 0.0)  # the minute has passed
+    count, found = _by_index(None, search)
+    assert count == 1
+    assert found["tags"] == [("chung", "chung", 1)]
+    with pytest.raises(RuntimeError):  # a stamp outside the write's transaction
+        facets.touch([Dataset.objects.get(name="mot").pk])

@@ -120,16 +120,20 @@ def test_pages_are_slices_of_one_order(client, mixed):
 
 
 @on_postgresql
+@pytest.mark.parametrize("walk", [False, True])
 @pytest.mark.parametrize("window", [2000, 3])
 @pytest.mark.parametrize("q", ["rung phong ho", "rung", "phong ho OR dat", "rung*", "dat"])
-def test_tiers_give_the_order_of_scoring_every_match(client, mixed, monkeypatch, q, window):
+def test_tiers_give_the_order_of_scoring_every_match(client, mixed, monkeypatch, q, window,
+                                                     walk):
     """Above RANK_ALL_BELOW matches, the pages come from tiers (title phrase, all words in the
     title, a word in the title or a tag, scored, then the words elsewhere only), each looked
     for first among the WINDOW first matches: the same order, page after page, tiers crossed
-    mid-page."""
+    mid-page; also when the window is read through the sort's index (`walk`: bitmap scans
+    off for broad matches)."""
     whole = names(search(client, q=q, rows=100))
     monkeypatch.setattr(ranking, "RANK_ALL_BELOW", 0)
     monkeypatch.setattr(ranking, "WINDOW", window)
+    monkeypatch.setattr(ranking, "_walk_the_order", lambda count: walk)
     assert names(search(client, q=q, rows=100)) == whole
     for rows in (1, 4, 7):
         assert _all_pages(client, rows, q=q) == whole
@@ -202,3 +206,21 @@ def test_sql_folds_titles_as_python_does(make):
             assert words == f" {' '.join(fulltext.words(fold(title)))} "
             short = {w for w in expected if len(w) <= fulltext.LONGEST_WORD}
             assert set(vector.replace("'", "").split()) == short
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_walking_the_order_changes_the_plan_of_one_statement_only(client, make, monkeypatch):
+    """Broad matches read the window through the sort's index: bitmap scans are off for that
+    statement, in its own transaction, and on again for every other query."""
+    for i in range(6):
+        make(f"rung-{i}", title=f"Rừng phòng hộ {i}")
+    monkeypatch.setattr(ranking, "RANK_ALL_BELOW", 0)
+    monkeypatch.setattr(ranking.facets, "catalogue_size", lambda: 6)
+    with CaptureQueriesContext(connection) as ctx:
+        found = names(search(client, q="rung phong", rows=3))
+    assert found == ["rung-5", "rung-4", "rung-3"]
+    assert any("enable_bitmapscan" in q["sql"] for q in ctx.captured_queries)
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW enable_bitmapscan")
+        assert cursor.fetchone()[0] == "on"
