@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tinhso.core.errors import DomainError
-from tinhso.onestop.demo._scan import FOLDER
+from tinhso.onestop.demo._scan import FOLDER, text_pdf
 
 logger = logging.getLogger(__name__)
 
@@ -57,32 +57,12 @@ def result_path(dossier_id: int) -> str:
 
 
 def _pdf(signed: bool) -> bytes:
-    """A one-page A4 PDF saying what it is (Helvetica, so ASCII only)."""
-    lines = [b"Ket qua giai quyet thu tuc hanh chinh - du lieu mau",
-             b"Ban mau dung chung cho cac ho so mau cua co quan"
-             if signed else b"Ban mau dung chung (co quan chua ky so ket qua)",
-             b"Ma ho so, thu tuc va nguoi nop nam trong co so du lieu, khong nam trong tep nay."]
-    text = b"BT /F1 13 Tf 60 700 Td 18 TL " + b" ".join(b"(%s) '" % line for line in lines) + \
-        b" ET"
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
-        b"/Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(text), text),
-    ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for i, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n%s\nendobj\n" % (i, body)
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1, xref)
-    return bytes(out)
+    """The result template's text (before any signature)."""
+    return text_pdf([b"Ket qua giai quyet thu tuc hanh chinh - du lieu mau",
+                     b"Ban mau dung chung cho cac ho so mau cua co quan"
+                     if signed else b"Ban mau dung chung (co quan chua ky so ket qua)",
+                     b"Ma ho so, thu tuc va nguoi nop nam trong co so du lieu, khong nam "
+                     b"trong tep nay."], size=13)
 
 
 def _store(root: Path, pdf: bytes, stem: str) -> ResultBlob:

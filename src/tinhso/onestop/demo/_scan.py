@@ -18,9 +18,12 @@ from pathlib import Path
 FOLDER = "dossiers/demo"
 
 
-def _pdf() -> bytes:
-    """A one-page A4 PDF saying what it is (Helvetica, so ASCII only)."""
-    text = b"BT /F1 16 Tf 72 770 Td (Ban so hoa thanh phan ho so - du lieu mau) Tj ET"
+def text_pdf(lines: list[bytes], size: int = 16) -> bytes:
+    """A one-page A4 PDF of a few lines of text (Helvetica, so ASCII only): the demo's stand-ins
+    for a scanned component and for a result (`_results`). Written by hand, five objects: a
+    PDF library would only add a dependency for this."""
+    shown = b" ".join(b"(%s) '" % line for line in lines)
+    text = b"BT /F1 %d Tf 60 770 Td %d TL %s ET" % (size, size + 5, shown)
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
@@ -42,7 +45,7 @@ def _pdf() -> bytes:
     return bytes(out)
 
 
-SCAN = _pdf()
+SCAN = text_pdf([b"Ban so hoa thanh phan ho so - du lieu mau"])
 SCAN_SIZE = len(SCAN)
 SCAN_SHA256 = hashlib.sha256(SCAN).hexdigest()
 
